@@ -35,8 +35,12 @@ type Spec struct {
 	Mounts  []Mount
 	Tmpfs   []string // target[:options]
 	ShmSize int64    // bytes; 0 means 64 MiB
+	// VolumesFrom mounts every mount of other containers: each entry is a
+	// container name, optionally suffixed ":ro" or ":rw".
+	VolumesFrom []string
 
-	Resources Resources
+	Resources   Resources
+	OOMScoreAdj int // the process's oom_score_adj; 0 leaves the default
 
 	StopSignal      string        // empty means SIGTERM (or the image's)
 	StopGracePeriod time.Duration // zero means 10s
@@ -85,6 +89,13 @@ type Mount struct {
 	// UID, GID and Mode of a file mounted from a secret or config.
 	UID, GID string
 	Mode     *uint32
+	// Volume: an anonymous volume, named after its container; removed with
+	// the container by rm -v and renewed by up -V.
+	Anonymous bool
+	// Content, when non-nil, is the file's content (a secret or config given
+	// inline or from the environment): the engine writes it to a private file
+	// and binds that read-only at Target. Type is MountBind, Source is empty.
+	Content []byte
 }
 
 // Resources are the cgroup limits of a container. Zero means unlimited.
@@ -93,6 +104,8 @@ type Resources struct {
 	MemoryReservation int64
 	MemorySwap        int64
 	NanoCPUs          int64 // 1e9 = one CPU
+	CPUPeriod         int64 // CFS period in microseconds (cpu_period)
+	CPUQuota          int64 // CFS quota in microseconds per period (cpu_quota)
 	CPUShares         int64
 	CPUSet            string
 	PidsLimit         int64
