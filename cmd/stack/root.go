@@ -2,6 +2,9 @@ package main
 
 import "github.com/spf13/cobra"
 
+// newRootCommand is the stack command. Its persistent flags (-f, -p,
+// --project-directory, --env-file, --profile) land in one globalFlags that
+// each verb loads its project through.
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "stack",
@@ -9,5 +12,8 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	g := &globalFlags{}
+	g.register(root)
+	root.AddCommand(newConfigCommand(g))
 	return root
 }

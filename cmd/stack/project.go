@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+
+	"github.com/stackorch/stack/project"
+)
+
+// globalFlags are the flags every verb takes to find its project, as
+// `docker compose` spells them.
+type globalFlags struct {
+	files      []string
+	name       string
+	projectDir string
+	envFiles   []string
+	profiles   []string
+	log        *slog.Logger
+}
+
+func (g *globalFlags) register(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringArrayVarP(&g.files, "file", "f", nil, "Compose configuration files")
+	f.StringVarP(&g.name, "project-name", "p", "", "Project name")
+	f.StringVar(&g.projectDir, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
+	f.StringArrayVar(&g.envFiles, "env-file", nil, "Specify an alternate environment file")
+	f.StringArrayVar(&g.profiles, "profile", nil, "Specify a profile to enable")
+}
+
+// options are the loading options the flags describe.
+func (g *globalFlags) options() project.Options {
+	return project.Options{
+		Files:            g.files,
+		ProjectDirectory: g.projectDir,
+		Name:             g.name,
+		EnvFiles:         g.envFiles,
+		Profiles:         g.profiles,
+		Logger:           g.logger(),
+	}
+}
+
+// load loads the project and narrows it to services (and their
+// dependencies) when some are named.
+func (g *globalFlags) load(ctx context.Context, services ...string) (*project.Project, error) {
+	p, err := project.Open(ctx, g.options())
+	if err != nil {
+		return nil, err
+	}
+	return p.Select(services...)
+}
+
+func (g *globalFlags) logger() *slog.Logger {
+	if g.log == nil {
+		g.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{
+			Level: slog.LevelWarn,
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}))
+	}
+	return g.log
+}
+
+// warnings prints compose-go's warnings (it logs through logrus) as
+// "stack: warning: ..." lines.
+type warnings struct{}
+
+func (warnings) Format(e *logrus.Entry) ([]byte, error) {
+	return []byte("stack: warning: " + e.Message + "\n"), nil
+}
+
+func init() {
+	logrus.SetFormatter(warnings{})
+	logrus.SetOutput(os.Stderr)
+}

@@ -1,0 +1,121 @@
+package project
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// Project is a loaded compose project with its checked dependency graph.
+// Open returns one; Select narrows it to some services.
+type Project struct {
+	*types.Project
+	Graph *Graph
+}
+
+// Load loads the project o describes, resolved as `docker compose config`
+// prints it: files merged, variables interpolated, env_file read into
+// environment, paths absolute, profiles applied, unused networks and volumes
+// dropped. It builds the dependency graph too, so a cycle or a dependency on
+// an unknown service fails here. Use Open to keep the graph.
+func Load(ctx context.Context, o Options) (*types.Project, error) {
+	p, err := Open(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return p.Project, nil
+}
+
+// Open is Load that returns the graph with the project.
+func Open(ctx context.Context, o Options) (*Project, error) {
+	s, err := o.resolve()
+	if err != nil {
+		return nil, err
+	}
+	details, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.load(ctx, details)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckContainerNameUnicity(); err != nil {
+		return nil, s.explain(ctx, err, details, s.loaderOptions(false))
+	}
+	p = p.WithoutUnnecessaryResources()
+	g, err := NewGraph(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Project{Project: p, Graph: g}, nil
+}
+
+// read reads the compose files into memory.
+func (s *settings) read() (*types.ConfigDetails, error) {
+	d := &types.ConfigDetails{WorkingDir: s.workDir(), Environment: s.env}
+	for _, f := range s.files {
+		var b []byte
+		var err error
+		if f == "-" {
+			b, err = io.ReadAll(os.Stdin)
+		} else if err = regularFile(f); err == nil {
+			b, err = os.ReadFile(f)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read compose file %q: %w", s.rel(f), err)
+		}
+		d.ConfigFiles = append(d.ConfigFiles, types.ConfigFile{Filename: f, Content: b})
+	}
+	return d, nil
+}
+
+// load runs compose-go on details. Its consistency check also reports
+// unknown dependencies and cycles; when it fails, the graph is built from
+// an unchecked load so that those come out in our words.
+func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Project, error) {
+	p, err := loader.LoadWithContext(ctx, *d, s.loaderOptions(false)...)
+	if err == nil {
+		return p, nil
+	}
+	if unchecked, err2 := loader.LoadWithContext(ctx, *d, s.loaderOptions(true)...); err2 == nil {
+		if _, gerr := NewGraph(unchecked); gerr != nil {
+			return nil, gerr
+		}
+	}
+	return nil, s.explain(ctx, err, d, s.loaderOptions(false))
+}
+
+func (s *settings) loaderOptions(skipConsistency bool) []func(*loader.Options) {
+	return []func(*loader.Options){
+		func(lo *loader.Options) {
+			lo.SkipConsistencyCheck = skipConsistency
+			lo.Profiles = s.profiles
+			lo.ResolvePaths = true
+			switch {
+			case s.name != "":
+				lo.SetProjectName(s.name, true)
+			case s.env[EnvProjectName] != "":
+				lo.SetProjectName(s.env[EnvProjectName], true)
+			default:
+				// A name: in a file, read by the loader, wins over this.
+				lo.SetProjectName(loader.NormalizeProjectName(filepath.Base(s.workDir())), false)
+			}
+		},
+		loader.WithDiscardEnvFiles,
+	}
+}
+
+// rel names path for messages: relative to the working directory when it
+// is inside it, else absolute.
+func (s *settings) rel(path string) string {
+	if r, err := filepath.Rel(s.base, path); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	return path
+}
