@@ -31,6 +31,9 @@ type OneOff struct {
 
 // Specs returns the specs of replicas 1 to replicas of service name.
 func Specs(p *types.Project, name string, replicas int, o Options) ([]runtime.Spec, error) {
+	if replicas < 0 {
+		return nil, fmt.Errorf("spec service %q: %w: %d replicas", name, ErrInvalid, replicas)
+	}
 	specs := make([]runtime.Spec, 0, replicas)
 	for n := 1; n <= replicas; n++ {
 		s, err := Spec(p, name, n, o)

@@ -128,6 +128,12 @@ func TestSpecsOfZeroReplicasIsEmpty(t *testing.T) {
 	}
 }
 
+func TestSpecsRefusesANegativeCount(t *testing.T) {
+	if _, err := Specs(testProject(testService("web")), "web", -1, Options{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("error %v, want ErrInvalid", err)
+	}
+}
+
 func TestSpecRefusesAnUnknownService(t *testing.T) {
 	_, err := Spec(testProject(testService("web")), "wbe", 1, Options{})
 	if !errors.Is(err, ErrUnknownService) || err.Error() != `spec service "wbe": no such service` {
