@@ -1,0 +1,205 @@
+package linux
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/containerd/cgroups/v3"
+	"github.com/containerd/cgroups/v3/cgroup1"
+	"github.com/containerd/cgroups/v3/cgroup2"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/stackorch/stack/runtime"
+)
+
+// cgroupParent is where every container's cgroup lives, in each hierarchy.
+const cgroupParent = "/stack"
+
+// cgroup is a container's cgroup, on v1 (every controller) or v2.
+type cgroup struct {
+	path string
+	v1   cgroup1.Cgroup
+	v2   *cgroup2.Manager
+}
+
+func cgroupPath(id string) string { return cgroupParent + "/" + id }
+
+// resources converts a spec's limits to the runtime-spec form the cgroups
+// library takes.
+func resources(r runtime.Resources) *specs.LinuxResources {
+	out := &specs.LinuxResources{}
+	if r.Memory > 0 || r.MemoryReservation > 0 || r.MemorySwap != 0 {
+		m := &specs.LinuxMemory{}
+		if r.Memory > 0 {
+			m.Limit = &r.Memory
+		}
+		if r.MemoryReservation > 0 {
+			m.Reservation = &r.MemoryReservation
+		}
+		if r.MemorySwap != 0 {
+			m.Swap = &r.MemorySwap
+		}
+		if r.OOMKillDisable {
+			m.DisableOOMKiller = &r.OOMKillDisable
+		}
+		out.Memory = m
+	}
+	if r.NanoCPUs > 0 || r.CPUShares > 0 || r.CPUSet != "" {
+		c := &specs.LinuxCPU{Cpus: r.CPUSet}
+		if r.NanoCPUs > 0 {
+			period := uint64(100000)
+			quota := r.NanoCPUs * int64(period) / 1e9
+			c.Period, c.Quota = &period, &quota
+		}
+		if r.CPUShares > 0 {
+			shares := uint64(r.CPUShares)
+			c.Shares = &shares
+		}
+		out.CPU = c
+	}
+	if r.PidsLimit != 0 {
+		limit := r.PidsLimit
+		out.Pids = &specs.LinuxPids{Limit: &limit}
+	}
+	return out
+}
+
+// newCgroup creates the container's cgroup with its limits. A limit the
+// kernel refuses is an error and leaves nothing behind.
+func newCgroup(id string, r runtime.Resources) (*cgroup, error) {
+	res := resources(r)
+	if cgroups.Mode() == cgroups.Unified {
+		m, err := cgroup2.NewManager("/sys/fs/cgroup", cgroupPath(id), cgroup2.ToResources(res))
+		if err != nil {
+			return nil, err
+		}
+		return &cgroup{path: cgroupPath(id), v2: m}, nil
+	}
+	var err error
+	for try := 0; try < 5; try++ {
+		var cg cgroup1.Cgroup
+		// The parent may be removed by another container's teardown just
+		// as this one creates it: try again.
+		if cg, err = cgroup1.New(cgroup1.StaticPath(cgroupPath(id)), res); err == nil {
+			return &cgroup{path: cgroupPath(id), v1: cg}, nil
+		}
+		if c, lerr := cgroup1.Load(cgroup1.StaticPath(cgroupPath(id))); lerr == nil {
+			c.Delete()
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+	}
+	return nil, err
+}
+
+// loadCgroup opens an existing container cgroup, or returns nil.
+func loadCgroup(id string) *cgroup {
+	if cgroups.Mode() == cgroups.Unified {
+		m, err := cgroup2.Load(cgroupPath(id))
+		if err != nil {
+			return nil
+		}
+		return &cgroup{path: cgroupPath(id), v2: m}
+	}
+	cg, err := cgroup1.Load(cgroup1.StaticPath(cgroupPath(id)))
+	if err != nil {
+		return nil
+	}
+	return &cgroup{path: cgroupPath(id), v1: cg}
+}
+
+func (c *cgroup) add(pid int) error {
+	if c.v2 != nil {
+		return c.v2.AddProc(uint64(pid))
+	}
+	return c.v1.Add(cgroup1.Process{Pid: pid})
+}
+
+// joinForFork makes what the calling thread forks next start in the
+// cgroup: on v1 the thread itself moves (cgroup v1 places threads), on v2
+// the fork goes straight in with CLONE_INTO_CGROUP.
+func (c *cgroup) joinForFork(tid int, sys *syscall.SysProcAttr) error {
+	if c.v2 == nil {
+		return c.v1.AddTask(cgroup1.Process{Pid: tid})
+	}
+	dir, err := os.Open(filepath.Join("/sys/fs/cgroup", c.path))
+	if err != nil {
+		return err
+	}
+	// Left open until the process exits: a handful of descriptors at most.
+	sys.UseCgroupFD, sys.CgroupFD = true, int(dir.Fd())
+	return nil
+}
+
+func (c *cgroup) freeze() error {
+	if c.v2 != nil {
+		return c.v2.Freeze()
+	}
+	return c.v1.Freeze()
+}
+
+func (c *cgroup) thaw() error {
+	if c.v2 != nil {
+		return c.v2.Thaw()
+	}
+	return c.v1.Thaw()
+}
+
+// delete removes the cgroup (its processes must be gone) and the shared
+// parent when it is the last one.
+func (c *cgroup) delete() error {
+	var err error
+	for try := 0; try < 50; try++ {
+		if c.v2 != nil {
+			err = c.v2.Delete()
+		} else {
+			err = c.v1.Delete()
+		}
+		if err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond) // the last process is still exiting
+	}
+	removeCgroupParents()
+	return err
+}
+
+// removeCgroupParents removes the /stack directory of every hierarchy that
+// holds no container any more; a busy one stays.
+func removeCgroupParents() {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*" + cgroupParent)
+	if cgroups.Mode() == cgroups.Unified {
+		dirs = []string{"/sys/fs/cgroup" + cgroupParent}
+	}
+	for _, d := range dirs {
+		os.Remove(d)
+	}
+}
+
+// oomKills is how many processes the kernel's OOM killer has killed in the
+// cgroup so far.
+func (c *cgroup) oomKills(id string) uint64 {
+	var path, key string
+	if c.v2 != nil {
+		path, key = filepath.Join("/sys/fs/cgroup", cgroupPath(id), "memory.events"), "oom_kill"
+	} else {
+		path, key = filepath.Join("/sys/fs/cgroup/memory", cgroupPath(id), "memory.oom_control"), "oom_kill"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, key+" "); ok {
+			n, _ := strconv.ParseUint(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}

@@ -1,0 +1,55 @@
+package linux
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// request is one command to a monitor over its socket.
+type request struct {
+	Op      string        // stop, kill, pause, unpause
+	Timeout time.Duration `json:",omitempty"` // stop: before SIGKILL
+	Signal  int           `json:",omitempty"` // kill
+}
+
+type reply struct {
+	Error string `json:",omitempty"`
+}
+
+// call sends req to the monitor of container id and waits for its reply.
+func (e *Engine) call(ctx context.Context, id string, req request) error {
+	// The socket's path may be longer than sun_path allows; reach it
+	// through a descriptor of its directory.
+	dir, err := os.Open(e.o.Paths.runDir(id))
+	if err != nil {
+		return err
+	}
+	defer dir.Close()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", fmt.Sprintf("/proc/self/fd/%d/%s", dir.Fd(), filepath.Base(e.o.Paths.sockFile(id))))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
+	defer stop()
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
+		return err
+	}
+	var r reply
+	if err := json.NewDecoder(conn).Decode(&r); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	if r.Error != "" {
+		return fmt.Errorf("%s", r.Error)
+	}
+	return nil
+}

@@ -1,0 +1,239 @@
+package linux
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stackorch/stack/internal/atomicfile"
+	"github.com/stackorch/stack/runtime"
+)
+
+// Options configure an Engine.
+type Options struct {
+	Paths  Paths
+	Images Images
+	// Binary is the stack binary to run monitors from; empty means this
+	// process's own executable.
+	Binary string
+	// Volume returns the host directory of a named volume, creating it.
+	Volume func(ctx context.Context, name string) (string, error)
+	Logger *slog.Logger
+}
+
+// Engine runs containers on this machine. It holds no state of its own
+// beyond a cache of immutable container configs: the files are the truth.
+type Engine struct {
+	o       Options
+	mu      sync.Mutex
+	records map[string]*record
+}
+
+var _ runtime.Runtime = (*Engine)(nil)
+
+// New returns an engine keeping its state under o.Paths.
+func New(o Options) (*Engine, error) {
+	if o.Paths.Lib == "" {
+		o.Paths = DefaultPaths
+	}
+	if o.Binary == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return nil, err
+		}
+		o.Binary = self
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	for _, d := range []string{o.Paths.containers(), o.Paths.names(), filepath.Join(o.Paths.Run, "containers")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("open engine: %w", err)
+		}
+	}
+	return &Engine{o: o, records: map[string]*record{}}, nil
+}
+
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+
+// Create makes a container: it resolves the image and everything the
+// monitor will need, claims the name and writes config.json. No process
+// runs until Start.
+func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, error) {
+	fail := func(err error) (runtime.State, error) {
+		return runtime.State{}, fmt.Errorf("create container %q: %w", spec.Name, err)
+	}
+	if !validName.MatchString(spec.Name) {
+		return fail(errors.New("invalid name: use letters, digits, '_', '.' and '-'"))
+	}
+	img, err := e.o.Images.Image(ctx, spec.Image)
+	if err != nil {
+		return fail(err)
+	}
+	id := newID()
+	rec := &record{ID: id, Created: time.Now().UTC(), Spec: spec, Image: img}
+	if rec.Init, err = e.initConfig(ctx, rec); err != nil {
+		return fail(err)
+	}
+	if err := os.Symlink(id, filepath.Join(e.o.Paths.names(), spec.Name)); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fail(runtime.ErrAlreadyExists)
+		}
+		return fail(err)
+	}
+	dir := e.o.Paths.container(id)
+	err = os.MkdirAll(filepath.Join(dir, "upper"), 0o755)
+	if err == nil {
+		err = os.MkdirAll(filepath.Join(dir, "work"), 0o700)
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Join(dir, "rootfs"), 0o755)
+	}
+	if err == nil {
+		err = writeEtcFiles(dir, spec)
+	}
+	if err == nil {
+		err = atomicfile.WriteJSON(e.o.Paths.configFile(id), rec, 0o600)
+	}
+	if err == nil {
+		err = atomicfile.WriteJSON(e.o.Paths.stateFile(id), status{Status: runtime.StatusCreated}, 0o600)
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		os.Remove(filepath.Join(e.o.Paths.names(), spec.Name))
+		return fail(err)
+	}
+	e.mu.Lock()
+	e.records[id] = rec
+	e.mu.Unlock()
+	return rec.state(status{Status: runtime.StatusCreated}), nil
+}
+
+func newID() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// resolve finds a container's id from its id, name or a unique id prefix.
+func (e *Engine) resolve(ref string) (string, error) {
+	if ref == "" {
+		return "", runtime.ErrNotFound
+	}
+	if id, err := os.Readlink(filepath.Join(e.o.Paths.names(), ref)); err == nil {
+		return id, nil
+	}
+	if len(ref) == 64 {
+		if _, err := os.Stat(e.o.Paths.container(ref)); err == nil {
+			return ref, nil
+		}
+	}
+	entries, _ := os.ReadDir(e.o.Paths.containers())
+	found := ""
+	for _, d := range entries {
+		if strings.HasPrefix(d.Name(), ref) {
+			if found != "" {
+				return "", fmt.Errorf("%q matches more than one container", ref)
+			}
+			found = d.Name()
+		}
+	}
+	if found == "" {
+		return "", fmt.Errorf("%w: %s", runtime.ErrNotFound, ref)
+	}
+	return found, nil
+}
+
+// load reads a container's config (cached: it never changes) and state.
+func (e *Engine) load(ref string) (*record, status, error) {
+	id, err := e.resolve(ref)
+	if err != nil {
+		return nil, status{}, err
+	}
+	e.mu.Lock()
+	rec := e.records[id]
+	e.mu.Unlock()
+	if rec == nil {
+		rec = &record{}
+		if err := atomicfile.ReadJSON(e.o.Paths.configFile(id), rec); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, status{}, fmt.Errorf("%w: %s", runtime.ErrNotFound, ref)
+			}
+			return nil, status{}, err
+		}
+		e.mu.Lock()
+		e.records[id] = rec
+		e.mu.Unlock()
+	}
+	var st status
+	if err := atomicfile.ReadJSON(e.o.Paths.stateFile(id), &st); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, status{}, fmt.Errorf("%w: %s", runtime.ErrNotFound, ref)
+		}
+		return nil, status{}, err
+	}
+	return rec, e.checkMonitor(id, st), nil
+}
+
+// checkMonitor corrects a state that claims a live container whose monitor
+// is gone: the container died with it (init has a parent-death signal).
+func (e *Engine) checkMonitor(id string, st status) status {
+	switch st.Status {
+	case runtime.StatusRunning, runtime.StatusPaused, runtime.StatusRestarting:
+	default:
+		return st
+	}
+	if monitorAlive(e.o.Paths.lockFile(id)) {
+		return st
+	}
+	st.Status = runtime.StatusDead
+	st.Pid = 0
+	st.Error = "its monitor exited unexpectedly; the container was stopped with it"
+	return st
+}
+
+// Inspect returns a container's state.
+func (e *Engine) Inspect(ctx context.Context, ref string) (runtime.State, error) {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return runtime.State{}, err
+	}
+	return rec.state(st), nil
+}
+
+// List returns the containers whose labels include labels.
+func (e *Engine) List(ctx context.Context, labels map[string]string) ([]runtime.State, error) {
+	entries, err := os.ReadDir(e.o.Paths.containers())
+	if err != nil {
+		return nil, err
+	}
+	var out []runtime.State
+	for _, d := range entries {
+		rec, st, err := e.load(d.Name())
+		if err != nil {
+			continue // removed meanwhile, or half-created
+		}
+		if matches(rec.Spec.Labels, labels) {
+			out = append(out, rec.state(st))
+		}
+	}
+	return out, nil
+}
+
+func matches(have, want map[string]string) bool {
+	for k, v := range want {
+		if got, ok := have[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}

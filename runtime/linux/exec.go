@@ -1,0 +1,184 @@
+package linux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	goruntime "runtime"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/runtime"
+)
+
+// Process is a command to run in a running container.
+type Process struct {
+	Args       []string
+	Env        []string // KEY=VALUE over the container's environment
+	User       string   // empty: the container's user
+	WorkingDir string   // empty: the container's working directory
+	Privileged bool     // every capability the host grants
+	Tty        bool
+	Stdin      *os.File // nil: /dev/null
+	Stdout     *os.File // nil: /dev/null
+	Stderr     *os.File // nil: /dev/null
+}
+
+// Exec runs p in the container and returns its exit code once it exits.
+func (e *Engine) Exec(ctx context.Context, ref string, p Process) (int, error) {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return -1, err
+	}
+	if st.Status != runtime.StatusRunning || st.Pid == 0 {
+		return -1, fmt.Errorf("exec in container %q: %w", rec.Spec.Name, runtime.ErrNotRunning)
+	}
+	pid, err := execIn(rec, st.Pid, p)
+	if err != nil {
+		return -1, fmt.Errorf("exec in container %q: %w", rec.Spec.Name, err)
+	}
+	return waitPid(ctx, pid)
+}
+
+// waitPid waits for pid, killing it if ctx ends first.
+func waitPid(ctx context.Context, pid int) (int, error) {
+	stop := context.AfterFunc(ctx, func() { unix.Kill(pid, unix.SIGKILL) })
+	defer stop()
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return -1, err
+		}
+		if ctx.Err() != nil {
+			return exitCode(ws), ctx.Err()
+		}
+		return exitCode(ws), nil
+	}
+}
+
+// execIn starts p inside the namespaces, cgroup, root and credentials of
+// the container whose init is initPid. Joining a mount namespace needs a
+// thread with its own file system context, so a locked thread unshares
+// CLONE_FS, joins everything, forks the process, and then dies: it never
+// returns to Go's pool.
+func execIn(rec *record, initPid int, p Process) (int, error) {
+	var nsFiles []*os.File
+	defer func() {
+		for _, f := range nsFiles {
+			f.Close()
+		}
+	}()
+	// mnt last: after it, paths resolve inside the container.
+	for _, ns := range []string{"ipc", "uts", "net", "pid", "mnt"} {
+		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns))
+		if err != nil {
+			return 0, fmt.Errorf("open %s namespace: %w", ns, err)
+		}
+		nsFiles = append(nsFiles, f)
+	}
+	cg := loadCgroup(rec.ID)
+	if cg == nil {
+		return 0, errors.New("container has no cgroup")
+	}
+	caps := rec.Init.Caps
+	if p.Privileged {
+		caps, _ = capSet(nil, nil, true, hostCaps())
+	}
+	c := rec.Init
+	c.Caps = caps
+	user := firstOf(p.User, rec.Init.User)
+	cwd := firstOf(p.WorkingDir, rec.Init.Cwd, "/")
+	stdio := []*os.File{p.Stdin, p.Stdout, p.Stderr}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer null.Close()
+	var files []uintptr
+	for _, f := range stdio {
+		if f == nil {
+			f = null
+		}
+		files = append(files, f.Fd())
+	}
+	type result struct {
+		pid int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		goruntime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		pid, err := func() (int, error) {
+			sys := &syscall.SysProcAttr{Setsid: p.Tty, Setctty: p.Tty}
+			if err := cg.joinForFork(unix.Gettid(), sys); err != nil {
+				return 0, fmt.Errorf("join cgroup: %w", err)
+			}
+			if err := unix.Unshare(unix.CLONE_FS); err != nil {
+				return 0, err
+			}
+			for _, f := range nsFiles {
+				if err := unix.Setns(int(f.Fd()), 0); err != nil {
+					return 0, fmt.Errorf("join namespace: %w", err)
+				}
+			}
+			u, err := resolveUser("/etc", user, rec.Init.GroupAdd)
+			if err != nil {
+				return 0, err
+			}
+			env := withDefaultEnv(mergeEnv(rec.Init.Env, p.Env), u.Home)
+			if len(p.Args) == 0 {
+				return 0, errors.New("no command specified")
+			}
+			path, err := lookPath(p.Args[0], env)
+			if err != nil {
+				return 0, err
+			}
+			if fi, err := os.Stat(cwd); err != nil || !fi.IsDir() {
+				return 0, fmt.Errorf("working directory %q is not a directory", cwd)
+			}
+			if err := becomeUser(&c, u); err != nil {
+				return 0, err
+			}
+			return syscall.ForkExec(path, p.Args, &syscall.ProcAttr{
+				Dir: cwd, Env: env, Files: files,
+				Sys: sys,
+			})
+		}()
+		done <- result{pid, err}
+	}()
+	r := <-done
+	return r.pid, r.err
+}
+
+// execOutput runs args with stdout and stderr captured together, up to
+// limit bytes, as healthchecks need.
+func execOutput(ctx context.Context, rec *record, initPid int, args []string, limit int) (int, string, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return -1, "", err
+	}
+	defer r.Close()
+	pid, err := execIn(rec, initPid, Process{Args: args, Stdout: w, Stderr: w})
+	w.Close()
+	if err != nil {
+		return -1, "", err
+	}
+	out := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(io.LimitReader(r, int64(limit)))
+		io.Copy(io.Discard, r)
+		out <- string(b)
+	}()
+	code, err := waitPid(ctx, pid)
+	// A process the command left behind may hold the pipe open.
+	r.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	return code, <-out, err
+}

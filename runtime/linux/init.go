@@ -1,0 +1,220 @@
+package linux
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	goruntime "runtime"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// initMain is PID 1 of a container. The monitor started it in fresh
+// namespaces with the sync socket as fd 3; it reads its config there, builds
+// the root file system, becomes the service's user and either execs the
+// service (init: false) or forks it and stays to forward signals and reap
+// zombies, exiting with the service's status.
+func initMain() {
+	goruntime.LockOSThread() // credentials and capabilities are per thread
+	// Not dumpable: no process in the container may open /proc/1/exe (the
+	// host's stack binary) or /proc/1/fd.
+	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	sock := os.NewFile(3, "sync")
+	var c initConfig
+	if err := json.NewDecoder(sock).Decode(&c); err != nil {
+		os.Exit(126)
+	}
+	pid, err := startService(&c)
+	if err != nil {
+		json.NewEncoder(sock).Encode(initReply{Error: err.Error()})
+		os.Exit(127)
+	}
+	// init: true. The service runs as pid; tell the monitor and serve.
+	json.NewEncoder(sock).Encode(initReply{Pid: pid})
+	sock.Close()
+	os.Exit(reap(pid))
+}
+
+// startService prepares the container and starts its process. With
+// init: false it execs in place and returns only on failure.
+func startService(c *initConfig) (int, error) {
+	if err := setupRootfs(c); err != nil {
+		return 0, err
+	}
+	if c.Hostname != "" {
+		if err := unix.Sethostname([]byte(c.Hostname)); err != nil {
+			return 0, fmt.Errorf("set hostname: %w", err)
+		}
+	}
+	if c.Domainname != "" {
+		if err := unix.Setdomainname([]byte(c.Domainname)); err != nil {
+			return 0, fmt.Errorf("set domainname: %w", err)
+		}
+	}
+	u, err := resolveUser("/etc", c.User, c.GroupAdd)
+	if err != nil {
+		return 0, err
+	}
+	env := withDefaultEnv(c.Env, u.Home)
+	cwd := c.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := enterWorkdir(cwd, u); err != nil {
+		return 0, err
+	}
+	if len(c.Args) == 0 {
+		return 0, errors.New("no command specified")
+	}
+	path, err := lookPath(c.Args[0], env)
+	if err != nil {
+		return 0, err
+	}
+	if err := setRlimits(c.Rlimits); err != nil {
+		return 0, err
+	}
+	if c.Init {
+		signal.Notify(initSignals) // before the fork: no signal is lost
+		return forkService(c, u, path, env)
+	}
+	if err := becomeUser(c, u); err != nil {
+		return 0, err
+	}
+	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	err = unix.Exec(path, c.Args, env)
+	return 0, fmt.Errorf("exec %q: %w", c.Args[0], err)
+}
+
+// forkService starts the service as init's child from a thread of its own,
+// which takes the service's credentials and then dies with them.
+func forkService(c *initConfig, u execUser, path string, env []string) (int, error) {
+	type result struct {
+		pid int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		goruntime.LockOSThread() // never unlocked: the thread exits with this goroutine
+		if err := becomeUser(c, u); err != nil {
+			done <- result{err: err}
+			return
+		}
+		pid, err := syscall.ForkExec(path, c.Args, &syscall.ProcAttr{
+			Env:   env,
+			Files: []uintptr{0, 1, 2},
+			Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: c.Tty},
+		})
+		if err != nil {
+			err = fmt.Errorf("exec %q: %w", c.Args[0], err)
+		}
+		done <- result{pid, err}
+	}()
+	r := <-done
+	return r.pid, r.err
+}
+
+// becomeUser drops the calling thread to the service's user and capability
+// sets. Order matters: the bounding set needs CAP_SETPCAP, the ids need
+// CAP_SETUID and CAP_SETGID, so both go before the final capset.
+func becomeUser(c *initConfig, u execUser) error {
+	if err := dropBounding(c.Caps); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return err
+	}
+	groups := u.Groups
+	if groups == nil {
+		groups = []uint32{}
+	}
+	if err := threadSetgroups(groups); err != nil {
+		return fmt.Errorf("set groups: %w", err)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.GID), uintptr(u.GID), uintptr(u.GID)); e != 0 {
+		return fmt.Errorf("set gid %d: %w", u.GID, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(u.UID), uintptr(u.UID), uintptr(u.UID)); e != 0 {
+		return fmt.Errorf("set uid %d: %w", u.UID, e)
+	}
+	if err := setCaps(c.Caps); err != nil {
+		return err
+	}
+	if c.NoNewPrivs {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("set no_new_privs: %w", err)
+		}
+	}
+	return nil
+}
+
+// withDefaultEnv adds what Docker adds when the image and service do not
+// set it: PATH and HOME.
+func withDefaultEnv(env []string, home string) []string {
+	has := func(k string) bool {
+		for _, e := range env {
+			if strings.HasPrefix(e, k+"=") {
+				return true
+			}
+		}
+		return false
+	}
+	if !has("PATH") {
+		env = append(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+	}
+	if !has("HOME") {
+		env = append(env, "HOME="+home)
+	}
+	return env
+}
+
+// enterWorkdir changes to the working directory, creating it as Docker
+// does when it is missing; a file there is an error.
+func enterWorkdir(dir string, u execUser) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("create working directory %q: %w", dir, err)
+		}
+		os.Chown(dir, int(u.UID), int(u.GID))
+	} else if err != nil {
+		return fmt.Errorf("working directory %q: %w", dir, err)
+	} else if !fi.IsDir() {
+		return fmt.Errorf("working directory %q is not a directory", dir)
+	}
+	return unix.Chdir(dir)
+}
+
+// lookPath finds the executable as execve(2) in the container would,
+// searching the container's PATH, with Docker's wording when it is absent.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		fi, err := os.Stat(name)
+		if err != nil {
+			return "", fmt.Errorf("exec: %q: stat %s: no such file or directory", name, name)
+		}
+		if fi.IsDir() || fi.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("exec: %q: permission denied", name)
+		}
+		return name, nil
+	}
+	path := ""
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := dir + "/" + name
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("exec: %q: executable file not found in $PATH", name)
+}

@@ -1,0 +1,50 @@
+package linux
+
+import "github.com/stackorch/stack/runtime"
+
+// initConfig is what the monitor sends init over the sync socket: every
+// host path already resolved, so init only mounts, pivots and execs.
+type initConfig struct {
+	Rootfs   string   // mountpoint, on the host
+	Lower    []string // layer directories, top first
+	Upper    string
+	Work     string
+	ReadOnly bool
+	Mounts   []initMount
+	Files    map[string]string // container path -> host file bound over it (hosts, resolv.conf, hostname)
+
+	Hostname   string
+	Domainname string
+	Sysctls    map[string]string
+	Privileged bool
+	ShmSize    int64
+
+	Args       []string // resolved: entrypoint + command
+	Env        []string
+	Cwd        string
+	User       string // as written: name or uid, optional :group
+	GroupAdd   []string
+	Caps       []string // the bounding set, CAP_ names
+	NoNewPrivs bool
+	Rlimits    []runtime.Ulimit
+	Init       bool // stay as PID 1 reaping, with the service as a child
+	Tty        bool
+}
+
+// initMount is one mount made inside the container before pivot_root.
+type initMount struct {
+	Source   string // host path, or the file system name for tmpfs
+	Target   string // container path
+	Type     string // bind or tmpfs
+	Data     string // tmpfs options
+	ReadOnly bool
+	File     bool // the source is a file: the target is a file too
+	Private  bool // propagation: rprivate unless set otherwise
+}
+
+// initReply is init's one message back: the service's pid in the
+// container, or why it could not start.
+type initReply struct {
+	Pid   int    `json:",omitempty"`
+	Error string `json:",omitempty"`
+}

@@ -1,0 +1,169 @@
+package linux
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/stackorch/stack/internal/atomicfile"
+	"github.com/stackorch/stack/runtime"
+)
+
+// Start starts the container's monitor, which starts the container, and
+// returns once the service runs or with why it could not start.
+func (e *Engine) Start(ctx context.Context, ref string) error {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return err
+	}
+	if st.Status == runtime.StatusRunning || st.Status == runtime.StatusPaused || st.Status == runtime.StatusRestarting {
+		return nil
+	}
+	fail := func(err error) error { return fmt.Errorf("start container %q: %w", rec.Spec.Name, err) }
+	r, w, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	defer r.Close()
+	logf, err := os.OpenFile(filepath.Join(e.o.Paths.container(rec.ID), "monitor.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		w.Close()
+		return fail(err)
+	}
+	defer logf.Close()
+	cmd := &exec.Cmd{
+		Path:        e.o.Binary,
+		Args:        []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
+		Env:         []string{reexecEnv + "=monitor"},
+		Stderr:      logf,
+		ExtraFiles:  []*os.File{w},
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return fail(err)
+	}
+	// The monitor outlives this process; reap it if this one lives longer.
+	go cmd.Wait()
+	out, _ := io.ReadAll(r) // closed by the monitor once the service runs
+	if len(bytes.TrimSpace(out)) == 0 {
+		return nil
+	}
+	var rep reply
+	if err := json.Unmarshal(out, &rep); err != nil || rep.Error == "" {
+		return fail(fmt.Errorf("monitor: %s", bytes.TrimSpace(out)))
+	}
+	return fail(errors.New(rep.Error))
+}
+
+// Stop stops a running container: its stop signal, then SIGKILL after
+// timeout (negative: the spec's grace period).
+func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return err
+	}
+	if !st.Running() {
+		return nil
+	}
+	if err := e.call(ctx, rec.ID, request{Op: "stop", Timeout: timeout}); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !monitorAlive(e.o.Paths.lockFile(rec.ID)) {
+			return nil // it died meanwhile, and the container with it
+		}
+		return fmt.Errorf("stop container %q: %w", rec.Spec.Name, err)
+	}
+	return nil
+}
+
+// Kill sends sig to the container's main process.
+func (e *Engine) Kill(ctx context.Context, ref string, sig syscall.Signal) error {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return err
+	}
+	if !st.Running() {
+		return fmt.Errorf("kill container %q: %w", rec.Spec.Name, runtime.ErrNotRunning)
+	}
+	if err := e.call(ctx, rec.ID, request{Op: "kill", Signal: int(sig)}); err != nil {
+		return fmt.Errorf("kill container %q: %w", rec.Spec.Name, err)
+	}
+	return nil
+}
+
+// Pause freezes every process of the container.
+func (e *Engine) Pause(ctx context.Context, ref string) error { return e.freeze(ctx, ref, "pause") }
+
+// Unpause thaws a paused container.
+func (e *Engine) Unpause(ctx context.Context, ref string) error { return e.freeze(ctx, ref, "unpause") }
+
+func (e *Engine) freeze(ctx context.Context, ref, op string) error {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return err
+	}
+	if !st.Running() {
+		return fmt.Errorf("%s container %q: %w", op, rec.Spec.Name, runtime.ErrNotRunning)
+	}
+	if err := e.call(ctx, rec.ID, request{Op: op}); err != nil {
+		return fmt.Errorf("%s container %q: %w", op, rec.Spec.Name, err)
+	}
+	return nil
+}
+
+// Remove deletes a container and everything it owns on disk. A running
+// container is refused unless force, which kills it first.
+func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return err
+	}
+	if st.Running() {
+		if !force {
+			return fmt.Errorf("remove container %q: %w: stop it first or force", rec.Spec.Name, runtime.ErrRunning)
+		}
+		if err := e.Stop(ctx, rec.ID, 0); err != nil {
+			return err
+		}
+	}
+	// Wait out a monitor that is still cleaning up after the exit.
+	for i := 0; i < 500 && monitorAlive(e.o.Paths.lockFile(rec.ID)); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if cg := loadCgroup(rec.ID); cg != nil {
+		cg.delete()
+	}
+	os.RemoveAll(e.o.Paths.runDir(rec.ID))
+	// Rename first so that a half-removed container is never listed.
+	dir := e.o.Paths.container(rec.ID)
+	trash := filepath.Join(e.o.Paths.containers(), ".removing-"+rec.ID)
+	if err := os.Rename(dir, trash); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
+	}
+	if id, err := os.Readlink(filepath.Join(e.o.Paths.names(), rec.Spec.Name)); err == nil && id == rec.ID {
+		os.Remove(filepath.Join(e.o.Paths.names(), rec.Spec.Name))
+	}
+	e.mu.Lock()
+	delete(e.records, rec.ID)
+	e.mu.Unlock()
+	if err := os.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
+	}
+	return nil
+}
+
+// setStatus writes a container's state when no monitor owns it.
+func (e *Engine) setStatus(id string, st status) error {
+	return atomicfile.WriteJSON(e.o.Paths.stateFile(id), st, 0o600)
+}

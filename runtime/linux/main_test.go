@@ -1,0 +1,104 @@
+package linux
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackorch/stack/internal/testenv"
+	"github.com/stackorch/stack/runtime"
+)
+
+func TestMain(m *testing.M) {
+	if Reexec() {
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// testImages serves one busybox image, built once per test binary.
+type testImages struct {
+	once  sync.Once
+	dir   string
+	layer string
+}
+
+var images = &testImages{}
+
+func (ti *testImages) Image(ctx context.Context, ref string) (Image, error) {
+	if ref != "busybox" {
+		return Image{}, fmt.Errorf("image %q: not found", ref)
+	}
+	return Image{ID: "sha256:test", Layers: []string{ti.layer}, Config: ImageConfig{
+		Env: []string{"PATH=/bin", "FROM_IMAGE=1"}, Cmd: []string{"sh"},
+	}}, nil
+}
+
+// newEngine returns an engine with a private root that is checked for
+// leftovers when the test ends.
+func newEngine(t *testing.T) *Engine {
+	t.Helper()
+	testenv.RequireRoot(t)
+	images.once.Do(func() {
+		dir, err := os.MkdirTemp("", "stack-layer-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		images.dir = dir
+		images.layer = filepath.Join(dir, "fs")
+		testenv.BusyboxRootfs(t, images.layer)
+	})
+	root := t.TempDir()
+	e, err := New(Options{Paths: PathsAt(root), Images: images})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		list, _ := e.List(ctx, nil)
+		var ids []string
+		for _, c := range list {
+			ids = append(ids, c.ID)
+			if err := e.Remove(ctx, c.ID, true); err != nil {
+				t.Errorf("remove %s: %v", c.Name, err)
+			}
+		}
+		testenv.CheckNoLeaks(t, root, ids...)
+	})
+	return e
+}
+
+func run(t *testing.T, e *Engine, spec runtime.Spec) runtime.State {
+	t.Helper()
+	ctx := context.Background()
+	if spec.Image == "" {
+		spec.Image = "busybox"
+	}
+	st, err := e.Create(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(ctx, st.ID); err != nil {
+		t.Fatal(err)
+	}
+	st, err = e.Inspect(ctx, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func waitExit(t *testing.T, e *Engine, id string) runtime.State {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := e.Wait(ctx, id, runtime.UntilExited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

@@ -1,0 +1,288 @@
+package linux
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	goruntime "runtime"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/internal/atomicfile"
+	"github.com/stackorch/stack/runtime"
+)
+
+// monitor is the parent of one container: it starts init, records the
+// container's state and logs, applies the restart policy, runs the
+// healthcheck and obeys stop, kill, pause and unpause from its socket.
+type monitor struct {
+	paths Paths
+	id    string
+	rec   record
+	cg    *cgroup
+	log   *logWriter
+
+	mu      sync.Mutex
+	st      status
+	pid     int           // init's pid while it runs
+	exited  chan struct{} // closed when the current init exits
+	stopped bool          // a user stopped or killed it: no restart
+	wake    chan struct{} // interrupts the restart backoff
+}
+
+// monitorMain is the monitor process: args are the lib and run directories
+// and the container id; fd 3 is the pipe Start waits on for the outcome of
+// the first start.
+func monitorMain(args []string) {
+	debug.SetGCPercent(50) // a long-lived, mostly idle process: stay small
+	handshake := os.NewFile(3, "handshake")
+	if len(args) != 3 {
+		fmt.Fprintln(handshake, `{"Error":"monitor: bad arguments"}`)
+		os.Exit(2)
+	}
+	m := &monitor{paths: Paths{Lib: args[0], Run: args[1]}, id: args[2], wake: make(chan struct{}, 1)}
+	err := m.run(handshake)
+	if err != nil {
+		json.NewEncoder(handshake).Encode(reply{Error: err.Error()})
+		os.Exit(1)
+	}
+}
+
+func (m *monitor) run(handshake *os.File) error {
+	if err := os.MkdirAll(m.paths.runDir(m.id), 0o700); err != nil {
+		return err
+	}
+	lock, ok, err := lockMonitor(m.paths.lockFile(m.id))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("it already has a monitor")
+	}
+	defer lock.Close()
+	if err := atomicfile.ReadJSON(m.paths.configFile(m.id), &m.rec); err != nil {
+		return err
+	}
+	if err := atomicfile.ReadJSON(m.paths.stateFile(m.id), &m.st); err != nil {
+		return err
+	}
+	if old := loadCgroup(m.id); old != nil {
+		old.delete() // left by a monitor that was killed
+	}
+	if m.cg, err = newCgroup(m.id, m.rec.Spec.Resources); err != nil {
+		return fmt.Errorf("create cgroup: %w", err)
+	}
+	defer m.cg.delete()
+	if m.log, err = openLog(m.paths.logFile(m.id)); err != nil {
+		return err
+	}
+	defer m.log.close()
+	ln, err := m.listen()
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	go m.serve(ln)
+
+	m.st.Stopped = false
+	m.st.Error = ""
+	if err := m.startOnce(); err != nil {
+		m.setState(func(s *status) {
+			s.Status, s.ExitCode, s.Error, s.Pid, s.Monitor = runtime.StatusCreated, 127, err.Error(), 0, 0
+		})
+		return err
+	}
+	handshake.Close() // Start returns: the container runs
+	m.supervise()
+	return nil
+}
+
+// supervise waits for each run of the container to end and restarts it as
+// its policy says, until it stays stopped.
+func (m *monitor) supervise() {
+	backoff := time.Duration(0)
+	for {
+		m.mu.Lock()
+		exited := m.exited
+		m.mu.Unlock()
+		<-exited
+		m.mu.Lock()
+		st, stopped := m.st, m.stopped
+		m.mu.Unlock()
+		ran := st.FinishedAt.Sub(st.StartedAt)
+		if !m.shouldRestart(st, stopped) {
+			return
+		}
+		// Docker's backoff: 100 ms doubling to a minute, reset after 10 s up.
+		if backoff == 0 || ran >= 10*time.Second {
+			backoff = 100 * time.Millisecond
+		} else if backoff *= 2; backoff > time.Minute {
+			backoff = time.Minute
+		}
+		m.setState(func(s *status) { s.Status = runtime.StatusRestarting })
+		select {
+		case <-time.After(backoff):
+		case <-m.wake:
+		}
+		m.mu.Lock()
+		stopped = m.stopped
+		m.mu.Unlock()
+		if stopped {
+			m.setState(func(s *status) { s.Status = runtime.StatusExited })
+			return
+		}
+		m.setState(func(s *status) { s.RestartCount++ })
+		if err := m.startOnce(); err != nil {
+			m.setState(func(s *status) { s.Status, s.ExitCode, s.Error = runtime.StatusExited, 127, err.Error() })
+			return
+		}
+	}
+}
+
+func (m *monitor) shouldRestart(st status, stopped bool) bool {
+	if stopped {
+		return false
+	}
+	switch p := m.rec.Spec.Restart; p.Name {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		return st.ExitCode != 0 && (p.MaxRetries == 0 || st.RestartCount < p.MaxRetries)
+	}
+	return false
+}
+
+// setState changes the state and writes it out.
+func (m *monitor) setState(f func(*status)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f(&m.st)
+	atomicfile.WriteJSON(m.paths.stateFile(m.id), m.st, 0o600)
+}
+
+// startOnce starts init, hands it its config and waits until the service
+// runs or fails to.
+func (m *monitor) startOnce() error {
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	parent, child := os.NewFile(uintptr(sp[0]), "sync"), os.NewFile(uintptr(sp[1]), "sync")
+	defer parent.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		child.Close()
+		return err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		child.Close()
+		outR.Close()
+		outW.Close()
+		return err
+	}
+	oomBefore := m.cg.oomKills(m.id)
+	started := make(chan error, 1)
+	exited := make(chan struct{})
+	var copies sync.WaitGroup
+	copies.Add(2)
+	go func() {
+		// Locked for init's whole life: the parent-death signal fires when
+		// the thread that forked init exits, not only the process.
+		goruntime.LockOSThread()
+		cmd := &exec.Cmd{
+			Path:       "/proc/self/exe",
+			Args:       []string{"stack", "init"},
+			Env:        []string{reexecEnv + "=init"},
+			Stdout:     outW,
+			Stderr:     errW,
+			ExtraFiles: []*os.File{child},
+			SysProcAttr: &syscall.SysProcAttr{
+				Cloneflags: unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWNET,
+				Pdeathsig:  syscall.SIGKILL,
+			},
+		}
+		err := cmd.Start()
+		child.Close()
+		outW.Close()
+		errW.Close()
+		if err != nil {
+			outR.Close()
+			errR.Close()
+			started <- err
+			close(exited)
+			return
+		}
+		m.mu.Lock()
+		m.pid, m.exited = cmd.Process.Pid, exited
+		m.mu.Unlock()
+		started <- nil
+		ps, _ := cmd.Process.Wait()
+		copies.Wait() // every line logged before the exit is recorded
+		m.recordExit(ps, oomBefore)
+		close(exited)
+	}()
+	if err := <-started; err != nil {
+		return fmt.Errorf("start init: %w", err)
+	}
+	go m.log.copy(outR, "stdout", &copies)
+	go m.log.copy(errR, "stderr", &copies)
+	m.mu.Lock()
+	pid := m.pid
+	m.mu.Unlock()
+	if err := m.cg.add(pid); err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		<-exited
+		return fmt.Errorf("join cgroup: %w", err)
+	}
+	if err := json.NewEncoder(parent).Encode(m.rec.Init); err != nil {
+		unix.Kill(pid, unix.SIGKILL)
+		<-exited
+		return err
+	}
+	var r initReply
+	if err := json.NewDecoder(parent).Decode(&r); err != nil && !errors.Is(err, io.EOF) {
+		unix.Kill(pid, unix.SIGKILL)
+		<-exited
+		return err
+	}
+	if r.Error != "" {
+		<-exited
+		return errors.New(r.Error)
+	}
+	m.setState(func(s *status) {
+		s.Status, s.Pid, s.Monitor, s.StartedAt, s.ExitCode, s.OOMKilled = runtime.StatusRunning, pid, os.Getpid(), time.Now().UTC(), 0, false
+		s.Health, s.FailingCount = runtime.HealthNone, 0
+		if m.healthcheck() != nil {
+			s.Health = runtime.HealthStarting
+		}
+	})
+	if hc := m.healthcheck(); hc != nil {
+		go m.checkHealth(hc, pid, exited)
+	}
+	return nil
+}
+
+// recordExit writes the end of a run: exit code, OOM kill, time.
+func (m *monitor) recordExit(ps *os.ProcessState, oomBefore uint64) {
+	code := 255
+	if ps != nil {
+		if ws, ok := ps.Sys().(syscall.WaitStatus); ok {
+			code = exitCode(unix.WaitStatus(ws))
+		}
+	}
+	oom := m.cg.oomKills(m.id) > oomBefore
+	m.mu.Lock()
+	m.pid = 0
+	m.mu.Unlock()
+	m.setState(func(s *status) {
+		s.Status, s.ExitCode, s.OOMKilled, s.Pid, s.FinishedAt = runtime.StatusExited, code, oom, 0, time.Now().UTC()
+	})
+}

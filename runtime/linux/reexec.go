@@ -1,0 +1,29 @@
+package linux
+
+import (
+	"os"
+)
+
+// reexecEnv marks a process started by the engine as its monitor or init,
+// so that a user typing "stack init" gets the CLI, not a container.
+const reexecEnv = "_STACK_REEXEC"
+
+// Reexec runs the monitor or init when this process was started as one,
+// and then exits; otherwise it returns false at once. A binary that embeds
+// the engine (the stack CLI, a test binary) calls it first thing in main.
+func Reexec() bool {
+	role := os.Getenv(reexecEnv)
+	if role == "" || len(os.Args) < 2 || os.Args[1] != role {
+		return false
+	}
+	switch role {
+	case "init":
+		initMain()
+	case "monitor":
+		monitorMain(os.Args[2:])
+	default:
+		return false
+	}
+	os.Exit(0)
+	return true
+}

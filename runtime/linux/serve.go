@@ -1,0 +1,154 @@
+package linux
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/runtime"
+)
+
+// listen opens the monitor's socket. Binding through a descriptor of its
+// directory keeps the path short whatever the root.
+func (m *monitor) listen() (net.Listener, error) {
+	dir, err := os.Open(m.paths.runDir(m.id))
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	sock := m.paths.sockFile(m.id)
+	os.Remove(sock)
+	ln, err := net.Listen("unix", fmt.Sprintf("/proc/self/fd/%d/monitor.sock", dir.Fd()))
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	return &unlinkListener{ln, sock}, nil
+}
+
+type unlinkListener struct {
+	net.Listener
+	path string
+}
+
+func (l *unlinkListener) Close() error {
+	os.Remove(l.path)
+	return l.Listener.Close()
+}
+
+func (m *monitor) serve(ln net.Listener) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer conn.Close()
+			var req request
+			if err := json.NewDecoder(conn).Decode(&req); err != nil {
+				return
+			}
+			var r reply
+			if err := m.handle(req); err != nil {
+				r.Error = err.Error()
+			}
+			json.NewEncoder(conn).Encode(r)
+		}()
+	}
+}
+
+func (m *monitor) handle(req request) error {
+	switch req.Op {
+	case "stop":
+		return m.stop(req.Timeout)
+	case "kill":
+		return m.kill(syscall.Signal(req.Signal))
+	case "pause":
+		return m.pause(true)
+	case "unpause":
+		return m.pause(false)
+	}
+	return fmt.Errorf("unknown request %q", req.Op)
+}
+
+// stop sends the stop signal, waits up to timeout, then kills. It returns
+// once the container has exited and will not restart.
+func (m *monitor) stop(timeout time.Duration) error {
+	m.mu.Lock()
+	m.stopped = true
+	pid, exited, paused := m.pid, m.exited, m.st.Status == runtime.StatusPaused
+	m.mu.Unlock()
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+	if pid == 0 {
+		return nil // between runs: the backoff wakes and stays stopped
+	}
+	if timeout < 0 {
+		timeout = m.rec.Spec.StopGracePeriod
+		if timeout == 0 {
+			timeout = 10 * time.Second
+		}
+	}
+	unix.Kill(pid, stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal))
+	if paused {
+		m.cg.thaw() // a frozen process cannot act on the signal
+	}
+	select {
+	case <-exited:
+	case <-time.After(timeout):
+		unix.Kill(pid, unix.SIGKILL)
+		<-exited
+	}
+	return nil
+}
+
+func (m *monitor) kill(sig syscall.Signal) error {
+	m.mu.Lock()
+	pid := m.pid
+	if sig == unix.SIGKILL || sig == stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal) {
+		m.stopped = true
+	}
+	m.mu.Unlock()
+	if pid == 0 {
+		return runtime.ErrNotRunning
+	}
+	return unix.Kill(pid, sig)
+}
+
+func (m *monitor) pause(on bool) error {
+	m.mu.Lock()
+	running := m.pid != 0
+	m.mu.Unlock()
+	if !running {
+		return runtime.ErrNotRunning
+	}
+	if on {
+		if err := m.cg.freeze(); err != nil {
+			return err
+		}
+		m.setState(func(s *status) { s.Status = runtime.StatusPaused })
+		return nil
+	}
+	if err := m.cg.thaw(); err != nil {
+		return err
+	}
+	m.setState(func(s *status) { s.Status = runtime.StatusRunning })
+	return nil
+}
+
+// stopSignal is the service's stop signal, else the image's, else SIGTERM.
+func stopSignal(names ...string) syscall.Signal {
+	for _, n := range names {
+		if s, ok := ParseSignal(n); ok {
+			return s
+		}
+	}
+	return unix.SIGTERM
+}
