@@ -81,6 +81,9 @@ func (s *settings) read() (*types.ConfigDetails, error) {
 func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Project, error) {
 	p, err := loader.LoadWithContext(ctx, *d, s.loaderOptions(false)...)
 	if err == nil {
+		for _, f := range d.ConfigFiles {
+			p.ComposeFiles = append(p.ComposeFiles, f.Filename)
+		}
 		return p, nil
 	}
 	if unchecked, err2 := loader.LoadWithContext(ctx, *d, s.loaderOptions(true)...); err2 == nil {
