@@ -114,11 +114,35 @@ func loadCgroup(id string) *cgroup {
 	return &cgroup{path: cgroupPath(id), v1: cg}
 }
 
-func (c *cgroup) add(pid int) error {
+// add moves init into the cgroup. On v1, when init stays as PID 1 beside
+// the service, it skips the pids controller: init is a Go program whose
+// threads would eat the container's pids limit; the thread that forks the
+// service joins the pids cgroup instead (pidsTasks), so every process of
+// the service counts and init does not.
+func (c *cgroup) add(pid int, skipPids bool) error {
 	if c.v2 != nil {
 		return c.v2.AddProc(uint64(pid))
 	}
-	return c.v1.Add(cgroup1.Process{Pid: pid})
+	var names []cgroup1.Name
+	for _, s := range c.v1.Subsystems() {
+		if !skipPids || s.Name() != cgroup1.Pids {
+			names = append(names, s.Name())
+		}
+	}
+	return c.v1.Add(cgroup1.Process{Pid: pid}, names...)
+}
+
+// pidsTasks is the v1 pids controller's tasks file of the cgroup, or "".
+func (c *cgroup) pidsTasks() string {
+	if c.v2 != nil {
+		return ""
+	}
+	for _, s := range c.v1.Subsystems() {
+		if s.Name() == cgroup1.Pids {
+			return filepath.Join("/sys/fs/cgroup/pids", c.path, "tasks")
+		}
+	}
+	return ""
 }
 
 // joinForFork makes what the calling thread forks next start in the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
 	goruntime "runtime"
 	"strings"
 	"syscall"
@@ -42,6 +43,16 @@ func initMain() {
 // startService prepares the container and starts its process. With
 // init: false it execs in place and returns only on failure.
 func startService(c *initConfig) (int, error) {
+	var pidsTasks *os.File
+	if c.Init && c.PidsTasks != "" {
+		// Opened before pivot_root hides the host's cgroup file system.
+		f, err := os.OpenFile(c.PidsTasks, os.O_WRONLY, 0)
+		if err != nil {
+			return 0, fmt.Errorf("join pids cgroup: %w", err)
+		}
+		defer f.Close()
+		pidsTasks = f
+	}
 	if err := setupRootfs(c); err != nil {
 		return 0, err
 	}
@@ -79,7 +90,7 @@ func startService(c *initConfig) (int, error) {
 	}
 	if c.Init {
 		signal.Notify(initSignals) // before the fork: no signal is lost
-		return forkService(c, u, path, env)
+		return forkService(c, u, path, env, pidsTasks)
 	}
 	if err := becomeUser(c, u); err != nil {
 		return 0, err
@@ -91,7 +102,7 @@ func startService(c *initConfig) (int, error) {
 
 // forkService starts the service as init's child from a thread of its own,
 // which takes the service's credentials and then dies with them.
-func forkService(c *initConfig, u execUser, path string, env []string) (int, error) {
+func forkService(c *initConfig, u execUser, path string, env []string, pidsTasks *os.File) (int, error) {
 	type result struct {
 		pid int
 		err error
@@ -99,6 +110,12 @@ func forkService(c *initConfig, u execUser, path string, env []string) (int, err
 	done := make(chan result, 1)
 	go func() {
 		goruntime.LockOSThread() // never unlocked: the thread exits with this goroutine
+		if pidsTasks != nil {
+			if _, err := pidsTasks.WriteString(strconv.Itoa(unix.Gettid())); err != nil {
+				done <- result{err: fmt.Errorf("join pids cgroup: %w", err)}
+				return
+			}
+		}
 		if err := becomeUser(c, u); err != nil {
 			done <- result{err: err}
 			return

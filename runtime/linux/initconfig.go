@@ -28,6 +28,9 @@ type initConfig struct {
 	NoNewPrivs bool
 	Rlimits    []runtime.Ulimit
 	Init       bool // stay as PID 1 reaping, with the service as a child
+	// PidsTasks is the pids cgroup's tasks file (v1) that the thread forking
+	// the service joins, init itself staying out (see cgroup.add).
+	PidsTasks string `json:",omitempty"`
 	Tty        bool
 }
 

@@ -2,6 +2,7 @@ package linux
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -101,4 +102,24 @@ func waitExit(t *testing.T, e *Engine, id string) runtime.State {
 		t.Fatal(err)
 	}
 	return st
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func mustResolve(t *testing.T, e *Engine, name string) string {
+	t.Helper()
+	id, err := e.resolve(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

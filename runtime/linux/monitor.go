@@ -237,12 +237,17 @@ func (m *monitor) startOnce() error {
 	m.mu.Lock()
 	pid := m.pid
 	m.mu.Unlock()
-	if err := m.cg.add(pid); err != nil {
+	initCfg := m.rec.Init
+	initCfg.PidsTasks = ""
+	if initCfg.Init {
+		initCfg.PidsTasks = m.cg.pidsTasks()
+	}
+	if err := m.cg.add(pid, initCfg.PidsTasks != ""); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		<-exited
 		return fmt.Errorf("join cgroup: %w", err)
 	}
-	if err := json.NewEncoder(parent).Encode(m.rec.Init); err != nil {
+	if err := json.NewEncoder(parent).Encode(initCfg); err != nil {
 		unix.Kill(pid, unix.SIGKILL)
 		<-exited
 		return err
