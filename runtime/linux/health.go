@@ -77,9 +77,10 @@ func (m *monitor) checkHealth(hc *runtime.Healthcheck, pid int, exited <-chan st
 		ctx, cancel := context.WithTimeout(context.Background(), hc.Timeout)
 		res := HealthResult{Start: time.Now().UTC()}
 		code, out, err := execOutput(ctx, &m.rec, pid, args, healthOutputLimit)
+		timedOut := ctx.Err() != nil
 		cancel()
 		res.End, res.ExitCode, res.Output = time.Now().UTC(), code, out
-		if ctx.Err() != nil {
+		if timedOut {
 			res.ExitCode, res.Output = -1, "Health check exceeded timeout ("+hc.Timeout.String()+")"
 		} else if err != nil {
 			res.ExitCode, res.Output = -1, err.Error()

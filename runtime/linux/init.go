@@ -43,7 +43,7 @@ func initMain() {
 // startService prepares the container and starts its process. With
 // init: false it execs in place and returns only on failure.
 func startService(c *initConfig) (int, error) {
-	var pidsTasks *os.File
+	var pidsTasks, pidsRoot *os.File
 	if c.Init && c.PidsTasks != "" {
 		// Opened before pivot_root hides the host's cgroup file system.
 		f, err := os.OpenFile(c.PidsTasks, os.O_WRONLY, 0)
@@ -52,6 +52,10 @@ func startService(c *initConfig) (int, error) {
 		}
 		defer f.Close()
 		pidsTasks = f
+		if f, err := os.OpenFile(ownPidsTasks(), os.O_WRONLY, 0); err == nil {
+			defer f.Close()
+			pidsRoot = f
+		}
 	}
 	if err := setupRootfs(c); err != nil {
 		return 0, err
@@ -90,7 +94,7 @@ func startService(c *initConfig) (int, error) {
 	}
 	if c.Init {
 		signal.Notify(initSignals) // before the fork: no signal is lost
-		return forkService(c, u, path, env, pidsTasks)
+		return forkService(c, u, path, env, pidsTasks, pidsRoot)
 	}
 	if err := becomeUser(c, u); err != nil {
 		return 0, err
@@ -102,7 +106,7 @@ func startService(c *initConfig) (int, error) {
 
 // forkService starts the service as init's child from a thread of its own,
 // which takes the service's credentials and then dies with them.
-func forkService(c *initConfig, u execUser, path string, env []string, pidsTasks *os.File) (int, error) {
+func forkService(c *initConfig, u execUser, path string, env []string, pidsTasks, pidsRoot *os.File) (int, error) {
 	type result struct {
 		pid int
 		err error
@@ -127,6 +131,10 @@ func forkService(c *initConfig, u execUser, path string, env []string, pidsTasks
 		})
 		if err != nil {
 			err = fmt.Errorf("exec %q: %w", c.Args[0], err)
+		}
+		if pidsRoot != nil {
+			// Out again before this thread ends, so it never counts.
+			pidsRoot.WriteString(strconv.Itoa(unix.Gettid()))
 		}
 		done <- result{pid, err}
 	}()
@@ -234,4 +242,16 @@ func lookPath(name string, env []string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("exec: %q: executable file not found in $PATH", name)
+}
+
+// ownPidsTasks is the tasks file of the v1 pids cgroup init itself is in.
+func ownPidsTasks() string {
+	data, _ := os.ReadFile("/proc/self/cgroup")
+	for _, line := range strings.Split(string(data), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 && parts[1] == "pids" {
+			return "/sys/fs/cgroup/pids" + strings.TrimSuffix(parts[2], "/") + "/tasks"
+		}
+	}
+	return "/sys/fs/cgroup/pids/tasks"
 }

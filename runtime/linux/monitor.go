@@ -114,25 +114,24 @@ func (m *monitor) supervise() {
 		m.mu.Unlock()
 		<-exited
 		m.mu.Lock()
-		st, stopped := m.st, m.stopped
+		st := m.st
 		m.mu.Unlock()
-		ran := st.FinishedAt.Sub(st.StartedAt)
-		if !m.shouldRestart(st, stopped) {
+		if st.Status != runtime.StatusRestarting {
 			return
 		}
 		// Docker's backoff: 100 ms doubling to a minute, reset after 10 s up.
+		ran := st.FinishedAt.Sub(st.StartedAt)
 		if backoff == 0 || ran >= 10*time.Second {
 			backoff = 100 * time.Millisecond
 		} else if backoff *= 2; backoff > time.Minute {
 			backoff = time.Minute
 		}
-		m.setState(func(s *status) { s.Status = runtime.StatusRestarting })
 		select {
 		case <-time.After(backoff):
 		case <-m.wake:
 		}
 		m.mu.Lock()
-		stopped = m.stopped
+		stopped := m.stopped
 		m.mu.Unlock()
 		if stopped {
 			m.setState(func(s *status) { s.Status = runtime.StatusExited })
@@ -146,6 +145,8 @@ func (m *monitor) supervise() {
 	}
 }
 
+// shouldRestart applies the restart policy to a run that ended with st;
+// the caller holds m.mu.
 func (m *monitor) shouldRestart(st status, stopped bool) bool {
 	if stopped {
 		return false
@@ -287,7 +288,12 @@ func (m *monitor) recordExit(ps *os.ProcessState, oomBefore uint64) {
 	m.mu.Lock()
 	m.pid = 0
 	m.mu.Unlock()
+	// One write says both how it ended and whether it comes back, so that
+	// a waiter never mistakes a restarting container for a stopped one.
 	m.setState(func(s *status) {
 		s.Status, s.ExitCode, s.OOMKilled, s.Pid, s.FinishedAt = runtime.StatusExited, code, oom, 0, time.Now().UTC()
+		if m.shouldRestart(*s, m.stopped) {
+			s.Status = runtime.StatusRestarting
+		}
 	})
 }
