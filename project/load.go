@@ -86,6 +86,9 @@ func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Pro
 		}
 		return p, nil
 	}
+	if err.Error() == "project name must not be empty" {
+		return nil, fmt.Errorf("%w: directory %q gives no name: set one with -p, %s or name:", ErrProjectName, filepath.Base(s.workDir()), EnvProjectName)
+	}
 	if unchecked, err2 := loader.LoadWithContext(ctx, *d, s.loaderOptions(true)...); err2 == nil {
 		if _, gerr := NewGraph(unchecked); gerr != nil {
 			return nil, gerr

@@ -167,6 +167,13 @@ func TestLoadFixtures(t *testing.T) {
 					t.Errorf("env_file = %v, want it resolved away as docker compose config does", ef)
 				}
 			}},
+		{name: "env_file format raw takes values as they are", dir: "rawenv", env: []string{"PASSED=from-env"},
+			check: func(t *testing.T, p *Project) {
+				wantEnv(t, p, "web", map[string]string{"QUOTED": `"kept"`, "DOLLAR": "$HOME", "SPACED": "a b ", "PASSED": "from-env", "QUOTES": "stripped"})
+				if _, ok := p.Services["web"].Environment["UNSET_PASS"]; ok {
+					t.Error("UNSET_PASS is set, want a bare name without a value skipped")
+				}
+			}},
 		{name: "paths are absolute and the default network is added", dir: "build",
 			check: func(t *testing.T, p *Project) {
 				if got := p.Services["nginx"].Build.Context; got != abs(t, "build/nginx-build") {

@@ -56,8 +56,8 @@ func (o Options) resolve() (*settings, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.name != "" && loader.NormalizeProjectName(s.name) != s.name {
-		return nil, fmt.Errorf("%w %q: must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number", ErrProjectName, s.name)
+	if err := checkName(s.name, ""); err != nil {
+		return nil, err
 	}
 	base := o.WorkingDir
 	if base == "" {
@@ -108,11 +108,24 @@ func (o Options) resolve() (*settings, error) {
 	if err := s.readDotEnv(); err != nil {
 		return nil, err
 	}
+	if s.name == "" {
+		if err := checkName(s.env[EnvProjectName], " (from "+EnvProjectName+")"); err != nil {
+			return nil, err
+		}
+	}
 	s.profiles = o.Profiles
 	if len(s.profiles) == 0 {
 		s.profiles = splitList(s.env[EnvProfiles], ",")
 	}
 	return s, nil
+}
+
+// checkName checks that a project name given as is is valid.
+func checkName(name, from string) error {
+	if name != "" && loader.NormalizeProjectName(name) != name {
+		return fmt.Errorf("%w %q%s: must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number", ErrProjectName, name, from)
+	}
+	return nil
 }
 
 // abs makes p absolute against the working directory.

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/project"
@@ -55,28 +54,7 @@ func (g *globalFlags) load(ctx context.Context, services ...string) (*project.Pr
 
 func (g *globalFlags) logger() *slog.Logger {
 	if g.log == nil {
-		g.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{
-			Level: slog.LevelWarn,
-			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-				if a.Key == slog.TimeKey {
-					return slog.Attr{}
-				}
-				return a
-			},
-		}))
+		g.log = slog.New(warnHandler{w: os.Stderr})
 	}
 	return g.log
-}
-
-// warnings prints compose-go's warnings (it logs through logrus) as
-// "stack: warning: ..." lines.
-type warnings struct{}
-
-func (warnings) Format(e *logrus.Entry) ([]byte, error) {
-	return []byte("stack: warning: " + e.Message + "\n"), nil
-}
-
-func init() {
-	logrus.SetFormatter(warnings{})
-	logrus.SetOutput(os.Stderr)
 }
