@@ -5,9 +5,15 @@ package main
 import (
 	"fmt"
 	"os"
+
+	"github.com/stackorch/stack/runtime/linux"
 )
 
 func main() {
+	// A container's monitor and init are this binary too.
+	if linux.Reexec() {
+		return
+	}
 	if err := newRootCommand().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "stack:", err)
 		os.Exit(1)

@@ -26,15 +26,19 @@ type testImages struct {
 	once  sync.Once
 	dir   string
 	layer string
+	extra map[string][]string // more images by name: their layers
 }
 
 var images = &testImages{}
 
 func (ti *testImages) Image(ctx context.Context, ref string) (Image, error) {
-	if ref != "busybox" {
+	layers := []string{ti.layer}
+	if l, ok := ti.extra[ref]; ok {
+		layers = l
+	} else if ref != "busybox" {
 		return Image{}, fmt.Errorf("image %q: not found", ref)
 	}
-	return Image{ID: "sha256:test", Layers: []string{ti.layer}, Config: ImageConfig{
+	return Image{ID: "sha256:test", Layers: layers, Config: ImageConfig{
 		Env: []string{"PATH=/bin", "FROM_IMAGE=1"}, Cmd: []string{"sh"},
 	}}, nil
 }

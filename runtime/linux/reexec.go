@@ -2,6 +2,8 @@ package linux
 
 import (
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // reexecEnv marks a process started by the engine as its monitor or init,
@@ -9,9 +11,13 @@ import (
 const reexecEnv = "_STACK_REEXEC"
 
 // Reexec runs the monitor or init when this process was started as one,
-// and then exits; otherwise it returns false at once. A binary that embeds
+// and then exits; otherwise it returns false at once, having marked every
+// inherited descriptor close-on-exec. A binary that embeds
 // the engine (the stack CLI, a test binary) calls it first thing in main.
 func Reexec() bool {
+	// Descriptors this process inherited without close-on-exec (Go opens
+	// its own with it) must not reach a container: mark them all.
+	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	role := os.Getenv(reexecEnv)
 	if role == "" || len(os.Args) < 2 || os.Args[1] != role {
 		return false
