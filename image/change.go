@@ -13,7 +13,7 @@ func applyChange(cfg *Config, change string) error {
 	instr, rest, _ := strings.Cut(strings.TrimSpace(change), " ")
 	rest = strings.TrimSpace(rest)
 	bad := func(why string) error {
-		return fmt.Errorf("change %q: %s: %w", change, why, ErrFormat)
+		return fmt.Errorf("change %q: %s", change, why)
 	}
 	switch strings.ToUpper(instr) {
 	case "CMD":

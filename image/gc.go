@@ -22,6 +22,20 @@ func (s *Store) readManifest(h v1.Hash) (*v1.Manifest, error) {
 	return &m, nil
 }
 
+// release drops the shared gc.lock of an import or load; if it failed, what
+// it stored before failing is swept at once, unless other work is under way
+// (then the next Remove or GC sweeps it).
+func (s *Store) release(shared *fileLock, failed *error) {
+	shared.unlock()
+	if *failed == nil {
+		return
+	}
+	if l, ok, err := tryLockFile(s.gcLockPath(), true); err == nil && ok {
+		s.sweep()
+		l.unlock()
+	}
+}
+
 // sweep deletes what no image references. The caller holds gc.lock
 // exclusively, so no import or load is under way. If an image cannot be
 // read, nothing is deleted: what it references is unknown.

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
 )
 
 // needRoot skips a test that creates files owned by others, device nodes or
@@ -111,3 +114,12 @@ func readFile(t testing.TB, path string) string {
 	}
 	return string(data)
 }
+
+func sha256Hash(data []byte) v1.Hash {
+	h, _, _ := v1.SHA256(bytes.NewReader(data))
+	return h
+}
+
+func emptyIndex() v1.ImageIndex { return empty.Index }
+
+type v1Hash = v1.Hash

@@ -24,7 +24,7 @@ const DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 // CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR.
 // The default config has no command and Env PATH=DefaultPath. The tarball is
 // kept as the layer's blob, as it arrived.
-func (s *Store) Import(ctx context.Context, r io.Reader, ref string, changes ...string) (Image, error) {
+func (s *Store) Import(ctx context.Context, r io.Reader, ref string, changes ...string) (_ Image, err error) {
 	var names []string
 	if ref != "" {
 		name, err := normalizeTag(ref)
@@ -43,7 +43,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, ref string, changes ...
 	if err != nil {
 		return Image{}, err
 	}
-	defer gc.unlock()
+	defer s.release(gc, &err)
 
 	layer, err := s.importLayer(ctx, r)
 	if err != nil {

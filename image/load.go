@@ -23,12 +23,12 @@ const maxArchiveEntries = 1 << 16
 // or zstd-compressed. Every blob is checked against its digest and every
 // layer against its diffID before any image is recorded; layers already
 // stored are not unpacked again.
-func (s *Store) Load(ctx context.Context, r io.Reader) ([]Image, error) {
+func (s *Store) Load(ctx context.Context, r io.Reader) (_ []Image, err error) {
 	gc, err := lockFile(ctx, s.gcLockPath(), false)
 	if err != nil {
 		return nil, err
 	}
-	defer gc.unlock()
+	defer s.release(gc, &err)
 	a, err := s.spoolArchive(ctx, r)
 	if a != nil {
 		defer os.RemoveAll(a.dir)

@@ -83,7 +83,7 @@ func Unpack(ctx context.Context, r io.Reader, dir string, lim Limits) (Unpacked,
 			return res, fmt.Errorf("read layer: more than %d entries: %w", lim.MaxEntries, ErrLimit)
 		}
 		if err := u.entry(tr, hdr); err != nil {
-			return res, fmt.Errorf("unpack entry %q: %w", hdr.Name, err)
+			return res, fmt.Errorf("unpack entry %q: %w", shorten(hdr.Name), err)
 		}
 	}
 	// The diffID covers the whole stream, padding after the end marker too.
@@ -118,4 +118,12 @@ func (l *limitedHash) Read(p []byte) (int, error) {
 		return n, fmt.Errorf("uncompressed layer larger than %d bytes: %w", l.max, ErrLimit)
 	}
 	return n, err
+}
+
+// shorten cuts a name for an error message: a hostile one may be huge.
+func shorten(name string) string {
+	if len(name) <= 200 {
+		return name
+	}
+	return name[:200] + "..."
 }

@@ -158,7 +158,7 @@ func (u *unpacker) symlink(parent, base string, hdr *tar.Header) error {
 func (u *unpacker) hardlink(parent, base string, hdr *tar.Header) error {
 	target, err := cleanName(hdr.Linkname)
 	if err != nil {
-		return fmt.Errorf("hardlink target %q: %w", hdr.Linkname, err)
+		return fmt.Errorf("hardlink target %q: %w", shorten(hdr.Linkname), err)
 	}
 	pfd, err := u.prepare(parent, base, false)
 	if err != nil {
@@ -167,10 +167,10 @@ func (u *unpacker) hardlink(parent, base string, hdr *tar.Header) error {
 	tparent, tbase := splitName(target)
 	tfd, err := u.dir(tparent, false)
 	if err != nil {
-		return fmt.Errorf("hardlink target %q: not in this layer: %w", hdr.Linkname, err)
+		return fmt.Errorf("hardlink target %q: not in this layer: %w", shorten(hdr.Linkname), err)
 	}
 	if err := unix.Linkat(tfd, tbase, pfd, base, 0); err != nil {
-		return fmt.Errorf("create hardlink to %q: %w", hdr.Linkname, err)
+		return fmt.Errorf("create hardlink to %q: %w", shorten(hdr.Linkname), err)
 	}
 	return nil
 }

@@ -219,7 +219,7 @@ func (u *unpacker) setDirTimes() error {
 			continue
 		}
 		if err := setTimes(pfd, base, d.header); err != nil {
-			return fmt.Errorf("unpack entry %q: %w", d.header.Name, err)
+			return fmt.Errorf("unpack entry %q: %w", shorten(d.header.Name), err)
 		}
 	}
 	return nil
