@@ -1,0 +1,29 @@
+# stack: build, test and try it.
+GO ?= $(shell command -v go || echo /usr/local/go/bin/go)
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: build deps test vet fuzz example clean
+
+build:
+	$(GO) build -o bin/stack ./cmd/stack
+
+# Debian packages the tests and examples need (run as root).
+deps:
+	./scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+# Everything, for real: run as root so the engine tests run containers.
+test: vet
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Bounded fuzzing of the loaders and parsers.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./project/
+
+example: build
+	./examples/run.sh
+
+clean:
+	rm -rf bin
