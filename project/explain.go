@@ -54,17 +54,17 @@ func classify(err error) problem {
 		p.file = m[1]
 		return p
 	case errors.As(err, &missing):
-		p := problem{path: interpPath(msg), dollar: true}
+		p := problem{find: interpPath(msg), path: listless(interpPath(msg)), dollar: true}
 		p.msg = fmt.Sprintf("required variable %s is missing a value", missing.Variable)
 		if missing.Reason != "" {
 			p.msg += ": " + missing.Reason
 		}
 		return p
 	case errors.As(err, &badTemplate):
-		return problem{path: interpPath(msg), dollar: true,
+		return problem{find: interpPath(msg), path: listless(interpPath(msg)), dollar: true,
 			msg: fmt.Sprintf("invalid interpolation format %q: escape a literal $ as $$", badTemplate.Template)}
 	case reInterp.MatchString(msg): // a value of the wrong type
-		p := problem{path: interpPath(msg), msg: msg[strings.Index(msg, ": ")+2:]}
+		p := problem{find: interpPath(msg), path: listless(interpPath(msg)), msg: msg[strings.Index(msg, ": ")+2:]}
 		var num *strconv.NumError
 		if errors.As(err, &num) {
 			p.msg = fmt.Sprintf("%q is not a number", num.Num)
@@ -73,10 +73,10 @@ func classify(err error) problem {
 	case errors.As(err, &decode):
 		path := reDecode.ReplaceAllString(decode.Name(), ".$1")
 		return problem{path: path, last: true, msg: decode.Unwrap().Error()}
-	case errors.As(err, &pathErr): // an extends or include file
-		return problem{msg: fmt.Sprintf("%s %q: %v", pathErr.Op, pathErr.Path, pathErr.Err)}
 	case reEnvFile.MatchString(msg):
 		return problem{msg: fmt.Sprintf("env file %q: not found", reEnvFile.FindStringSubmatch(msg)[1])}
+	case errors.As(err, &pathErr): // an extends or include file
+		return problem{msg: fmt.Sprintf("%s %q: %v", pathErr.Op, pathErr.Path, pathErr.Err)}
 	case rePathMsg.MatchString(msg) && !strings.HasPrefix(msg, "service "):
 		m := rePathMsg.FindStringSubmatch(msg)
 		return problem{path: m[1], last: true, msg: m[2]}
@@ -116,6 +116,9 @@ func schemaProblem(s string) problem {
 	}
 	return p
 }
+
+// listless drops the "any list item" steps of a path: services.a.command.
+func listless(path string) string { return strings.ReplaceAll(path, ".[]", "") }
 
 // interpPath is the model path of an interpolation message.
 func interpPath(msg string) string {

@@ -45,7 +45,7 @@ func Open(ctx context.Context, o Options) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.CheckContainerNameUnicity(); err != nil {
+	if err := uniqueContainerNames(p); err != nil {
 		return nil, s.explain(ctx, err, details, s.loaderOptions(false))
 	}
 	p = p.WithoutUnnecessaryResources()
@@ -54,6 +54,20 @@ func Open(ctx context.Context, o Options) (*Project, error) {
 		return nil, err
 	}
 	return &Project{Project: p, Graph: g}, nil
+}
+
+// uniqueContainerNames checks that no two services set the same
+// container_name, as docker compose config does.
+func uniqueContainerNames(p *types.Project) error {
+	owner := map[string]string{}
+	for _, name := range p.ServiceNames() {
+		c := p.Services[name].ContainerName
+		if first, ok := owner[c]; ok && c != "" {
+			return fmt.Errorf("services.%s.container_name: %q is already the container name of service %q", name, c, first)
+		}
+		owner[c] = name
+	}
+	return nil
 }
 
 // read reads the compose files into memory.

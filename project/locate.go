@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -93,22 +94,28 @@ func (s *settings) display(file string) string {
 // lineOf is the line of path (dotted; "[]" is any list item, a number one
 // item) in a YAML document, or 0.
 func lineOf(content []byte, path string, p problem) int {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(content, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return 0
+	dec := yaml.NewDecoder(bytes.NewReader(content))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return 0
+		}
+		if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+			continue
+		}
+		root := doc.Content[0]
+		if path == "" {
+			return root.Line
+		}
+		key, val := walk(root, strings.Split(path, "."), p.dollar)
+		switch {
+		case val == nil:
+			continue
+		case p.keyLine && key != nil:
+			return key.Line
+		}
+		return val.Line
 	}
-	root := doc.Content[0]
-	if path == "" {
-		return root.Line
-	}
-	key, val := walk(root, strings.Split(path, "."), p.dollar)
-	switch {
-	case val == nil:
-		return 0
-	case p.keyLine && key != nil:
-		return key.Line
-	}
-	return val.Line
 }
 
 // walk follows segs from n and returns the node found and its key.

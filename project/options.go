@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,7 +84,7 @@ func (o Options) resolve() (*settings, error) {
 	if o.ProjectDirectory != "" {
 		s.dir = s.abs(o.ProjectDirectory)
 	}
-	s.envFiles = o.EnvFiles
+	s.envFiles = slices.Clone(o.EnvFiles)
 	if len(s.envFiles) == 0 {
 		s.envFiles = splitList(s.env[EnvEnvFiles], ",")
 	}
