@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strconv"
 	goruntime "runtime"
+	"strconv"
 	"strings"
 	"syscall"
 

@@ -31,7 +31,7 @@ type initConfig struct {
 	// PidsTasks is the pids cgroup's tasks file (v1) that the thread forking
 	// the service joins, init itself staying out (see cgroup.add).
 	PidsTasks string `json:",omitempty"`
-	Tty        bool
+	Tty       bool
 }
 
 // initMount is one mount made inside the container before pivot_root.

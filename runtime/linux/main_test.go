@@ -18,7 +18,11 @@ func TestMain(m *testing.M) {
 	if Reexec() {
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if images.dir != "" {
+		os.RemoveAll(images.dir)
+	}
+	os.Exit(code)
 }
 
 // testImages serves one busybox image, built once per test binary.
@@ -43,20 +47,25 @@ func (ti *testImages) Image(ctx context.Context, ref string) (Image, error) {
 	}}, nil
 }
 
+// setupImages builds the busybox layer once per test binary.
+func setupImages(tb testing.TB) {
+	images.once.Do(func() {
+		dir, err := os.MkdirTemp("", "stack-layer-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		images.dir = dir
+		images.layer = filepath.Join(dir, "fs")
+		testenv.BusyboxRootfs(tb, images.layer)
+	})
+}
+
 // newEngine returns an engine with a private root that is checked for
 // leftovers when the test ends.
 func newEngine(t *testing.T) *Engine {
 	t.Helper()
 	testenv.RequireRoot(t)
-	images.once.Do(func() {
-		dir, err := os.MkdirTemp("", "stack-layer-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		images.dir = dir
-		images.layer = filepath.Join(dir, "fs")
-		testenv.BusyboxRootfs(t, images.layer)
-	})
+	setupImages(t)
 	root := t.TempDir()
 	e, err := New(Options{Paths: PathsAt(root), Images: images})
 	if err != nil {
@@ -126,4 +135,12 @@ func mustResolve(t *testing.T, e *Engine, name string) string {
 		t.Fatal(err)
 	}
 	return id
+}
+
+func jsonUnmarshalFile(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(data, v)
 }
