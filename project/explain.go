@@ -134,7 +134,9 @@ var reMark = regexp.MustCompile(`^(?:(.+?) at )?line (\d+)(?:, column \d+)?: `)
 // column 3: line 3, column 4: <what>", into the line of the problem and
 // "yaml: <what> (<context> at line 1)".
 func yamlMessage(s string) (int, string) {
-	s = strings.TrimPrefix(s, "yaml: ")
+	for strings.HasPrefix(s, "yaml: ") {
+		s = strings.TrimPrefix(s, "yaml: ")
+	}
 	if rest, ok := strings.CutPrefix(s, "construct errors:"); ok {
 		s = strings.TrimSpace(strings.SplitN(strings.TrimSpace(rest), "\n", 2)[0])
 	}
@@ -175,7 +177,7 @@ func yamlMessage(s string) (int, string) {
 			break
 		}
 	}
-	s = "yaml: " + oneLine(s)
+	s = "yaml: " + oneLine(strings.TrimPrefix(s, "yaml: "))
 	if context != "" {
 		s += " (" + context + ")"
 	}

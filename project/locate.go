@@ -23,7 +23,7 @@ func (s *settings) explain(ctx context.Context, err error, d *types.ConfigDetail
 		find = p.path
 	}
 	switch {
-	case p.file != "" && p.line == 0:
+	case p.file != "" && p.line == 0 && find != "":
 		p.line = lineOf(s.content(d, p.file), find, p)
 	case p.file == "" && find != "":
 		p.file, p.line = s.search(d, find, p)
