@@ -51,14 +51,14 @@ type Health struct {
 
 // Fake is an in-memory runtime.Runtime. It is safe for concurrent use.
 type Fake struct {
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every change
-	byID     map[string]*container
-	byName   map[string]*container
-	scripts  map[string]Script
-	seq      int
-	log      journal
-	lastPid  int
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on every change
+	byID    map[string]*container
+	byName  map[string]*container
+	scripts map[string]Script
+	seq     int
+	log     journal
+	lastPid int
 }
 
 type container struct {
