@@ -76,8 +76,7 @@ func decompress(r io.Reader) (io.ReadCloser, Compression, error) {
 	case Zstd:
 		// One goroutine and a bounded window: a hostile frame cannot ask
 		// for gigabytes of decoder memory.
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderMaxWindow(1<<27), zstd.WithDecoderLowmem(true))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<27))
 		if err != nil {
 			return nil, c, fmt.Errorf("read zstd: %w", err)
 		}

@@ -66,7 +66,8 @@ func Unpack(ctx context.Context, r io.Reader, dir string, lim Limits) (Unpacked,
 	defer zr.Close()
 	res.Compression = c
 	digest := sha256.New()
-	stream := &limitedHash{ctx: ctx, r: zr, h: digest, max: lim.MaxBytes}
+	stream := newReadAhead(&limitedHash{ctx: ctx, r: zr, h: digest, max: lim.MaxBytes})
+	defer stream.Close()
 	tr := tar.NewReader(stream)
 	for {
 		hdr, err := tr.Next()
