@@ -12,8 +12,8 @@ type readAhead struct {
 	full  chan []byte // chunks read, in order
 	free  chan []byte // chunks to reuse
 	err   error       // the reader's last error, set before full is closed
-	chunk []byte // the chunk being consumed, whole
-	cur   []byte // what is left of it
+	chunk []byte      // the chunk being consumed, whole
+	cur   []byte      // what is left of it
 	stop  chan struct{}
 	done  sync.WaitGroup
 	close sync.Once
