@@ -167,3 +167,35 @@ func TestHeldStartGivesUpWithContext(t *testing.T) {
 		t.Fatal("container runs after its start was cancelled")
 	}
 }
+
+func TestWaitUntilHealthyReturnsWhenExitedBeforeHealthy(t *testing.T) {
+	f := runtimetest.New()
+	f.Script("db", runtimetest.Script{
+		Exit:   &runtimetest.Exit{Code: 1},
+		Health: &runtimetest.Health{Status: runtime.HealthHealthy, After: time.Hour},
+	})
+	run(t, f, "db")
+	st, err := f.Wait(t.Context(), "db", runtime.UntilHealthy)
+	if err != nil || st.Running() || st.ExitCode != 1 {
+		t.Fatalf("Wait(UntilHealthy) = %+v, %v; want exited with code 1", st, err)
+	}
+}
+
+func TestRemovedWhileWaitingIsErrNotFound(t *testing.T) {
+	f := runtimetest.New()
+	run(t, f, "a")
+	errc := make(chan error, 1)
+	go func() {
+		_, err := f.Wait(t.Context(), "a", runtime.UntilExited)
+		errc <- err
+	}()
+	if err := f.Await(t.Context(), runtimetest.Began("wait", "a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Remove(t.Context(), "a", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; !errors.Is(err, runtime.ErrNotFound) {
+		t.Fatalf("Wait = %v, want ErrNotFound", err)
+	}
+}

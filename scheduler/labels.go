@@ -1,0 +1,47 @@
+package scheduler
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stackorch/stack/runtime"
+)
+
+// Compose's container labels, as the service package writes them.
+const (
+	labelProject = "com.docker.compose.project"
+	labelService = "com.docker.compose.service"
+	labelNumber  = "com.docker.compose.container-number"
+	labelHash    = "com.docker.compose.config-hash"
+	labelOneoff  = "com.docker.compose.oneoff"
+)
+
+// number returns the replica number in labels.
+func number(labels map[string]string) (int, bool) {
+	n, err := strconv.Atoi(labels[labelNumber])
+	return n, err == nil && n > 0
+}
+
+func oneoff(labels map[string]string) bool {
+	return strings.EqualFold(labels[labelOneoff], "true")
+}
+
+// byNumber sorts containers by replica number, then by name; containers
+// without a number come last.
+func byNumber(states []runtime.State) {
+	slices.SortStableFunc(states, func(a, b runtime.State) int {
+		na, oka := number(a.Labels)
+		nb, okb := number(b.Labels)
+		switch {
+		case oka && okb && na != nb:
+			return cmp.Compare(na, nb)
+		case oka != okb && oka:
+			return -1
+		case oka != okb:
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+}
