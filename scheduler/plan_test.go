@@ -144,6 +144,16 @@ func TestPlanUpScaleDownRemovesHighestNumbersFirst(t *testing.T) {
 	}
 }
 
+func TestPlanUpNoRecreateWaitsOnKeptContainerName(t *testing.T) {
+	d := desired(t, map[string]string{"db": "h2"}, nil)
+	old := state("db", 1, "h1", runtime.StatusRunning)
+	old.Name = "legacy-db"
+	p := scheduler.PlanUp(d, []runtime.State{old}, scheduler.Options{NoRecreate: true, Services: []string{"db"}})
+	if !p.Empty() || !slices.Equal(p.Replicas["db"], []string{"legacy-db"}) {
+		t.Fatalf("plan %q, Replicas[db] = %v; want empty and [legacy-db]", p.String(), p.Replicas["db"])
+	}
+}
+
 func TestPlanDownGolden(t *testing.T) {
 	g := newGraph(t, stackDeps)
 	stopped := state("worker", 1, "h1", runtime.StatusExited)

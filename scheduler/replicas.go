@@ -54,9 +54,14 @@ func (r replicas) plan(specs []runtime.Spec, have []runtime.State) ([]Op, []stri
 	var names []string
 	for _, n := range numbers {
 		spec := want[n]
-		names = append(names, spec.Name)
 		s, exists := current[n]
-		ops = append(ops, r.replica(spec, s, exists)...)
+		more := r.replica(spec, s, exists)
+		ops = append(ops, more...)
+		name := spec.Name
+		if exists && !slices.ContainsFunc(more, func(o Op) bool { return o.Kind == OpRecreate }) {
+			name = s.Name // kept as it is, under its own name
+		}
+		names = append(names, name)
 	}
 	return ops, names
 }
