@@ -15,5 +15,6 @@ func newRootCommand() *cobra.Command {
 	g := &globalFlags{}
 	g.register(root)
 	root.AddCommand(newConfigCommand(g))
+	root.AddCommand(newImageCommand(), newImagesCommand())
 	return root
 }
