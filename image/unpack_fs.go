@@ -27,19 +27,7 @@ func (u *unpacker) dir(rel string, create bool) (int, error) {
 	}
 	fd, err := u.openDir(rel)
 	if errors.Is(err, unix.ENOENT) && create {
-		parent, base := splitName(rel)
-		pfd, perr := u.dir(parent, true)
-		if perr != nil {
-			return -1, perr
-		}
-		merr := unix.Mkdirat(pfd, base, 0o755)
-		if merr != nil && merr != unix.EEXIST {
-			return -1, fmt.Errorf("create directory %q: %w", rel, merr)
-		}
-		fd, err = u.openDir(rel)
-		if merr == unix.EEXIST && errors.Is(err, unix.ENOENT) {
-			return -1, fmt.Errorf("directory %q: a symlink leading nowhere inside the layer: %w", rel, ErrUnsafe)
-		}
+		fd, err = u.makeDirs(rel)
 	}
 	if err != nil {
 		return -1, fmt.Errorf("open directory %q: %w", rel, err)
@@ -49,6 +37,43 @@ func (u *unpacker) dir(rel string, create bool) (int, error) {
 	}
 	u.dirs[rel] = fd
 	return fd, nil
+}
+
+// makeDirs walks rel down from the root one component at a time, making
+// what is missing, in time linear in its depth. A plain directory is opened
+// beside its parent without following anything; a symlink is resolved as a
+// whole prefix by openDir, inside the tree.
+func (u *unpacker) makeDirs(rel string) (int, error) {
+	cur, owned := u.root, false
+	release := func() {
+		if owned {
+			unix.Close(cur)
+		}
+	}
+	parts := strings.Split(rel, "/")
+	for i, part := range parts {
+		const flags = unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+		fd, err := unix.Openat(cur, part, flags, 0)
+		if err == unix.ENOENT {
+			if err = unix.Mkdirat(cur, part, 0o755); err == nil {
+				fd, err = unix.Openat(cur, part, flags, 0)
+			}
+		}
+		if err == unix.ENOTDIR || err == unix.ELOOP || err == unix.EEXIST {
+			// A symlink (or not a directory): resolve the prefix in the tree.
+			prefix := strings.Join(parts[:i+1], "/")
+			fd, err = u.openDir(prefix)
+			if errors.Is(err, unix.ENOENT) {
+				err = fmt.Errorf("%q is a symlink leading nowhere inside the layer: %w", prefix, ErrUnsafe)
+			}
+		}
+		release()
+		if err != nil {
+			return -1, err
+		}
+		cur, owned = fd, true
+	}
+	return cur, nil
 }
 
 func (u *unpacker) openDir(rel string) (int, error) {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -205,4 +206,23 @@ func hugePAXHeader(t *testing.T, size int) []byte {
 	}
 	copy(raw[148:156], fmt.Sprintf("%06o\x00 ", sum))
 	return raw
+}
+
+// TestUnpackDeepPaths: entries whose missing parents are 2000 deep cost time
+// linear in their depth, not quadratic.
+func TestUnpackDeepPaths(t *testing.T) {
+	needRoot(t)
+	var entries []entry
+	for i := range 20 {
+		entries = append(entries, file(fmt.Sprintf("%c/", 'a'+i%26)+strings.Repeat(fmt.Sprintf("%d/", i%10), 2000)+"f", "x"))
+	}
+	start := time.Now()
+	if _, err := Unpack(context.Background(), bytes.NewReader(makeTar(t, entries...)), t.TempDir(), DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("20 deep entries took %v", d)
+	} else {
+		t.Logf("20 entries 2000 deep: %v", d)
+	}
 }
