@@ -50,6 +50,8 @@ func (s *Store) unpackLayer(ctx context.Context, r io.Reader, want v1.Hash) (lay
 	if err := os.Mkdir(tree, 0o755); err != nil {
 		return layerInfo{}, fmt.Errorf("unpack layer: %w", err)
 	}
+	os.Chmod(tree, 0o755) // whatever the umask; a "./" entry may change it
+
 	res, err := Unpack(ctx, r, tree, s.Limits)
 	if err != nil {
 		return layerInfo{}, fmt.Errorf("unpack layer%s: %w", orUnknown(want), err)

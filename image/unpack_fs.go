@@ -56,6 +56,7 @@ func (u *unpacker) makeDirs(rel string) (int, error) {
 		fd, err := unix.Openat(cur, part, flags, 0)
 		if err == unix.ENOENT {
 			if err = unix.Mkdirat(cur, part, 0o755); err == nil {
+				unix.Fchmodat(cur, part, 0o755, 0) // whatever the umask
 				fd, err = unix.Openat(cur, part, flags, 0)
 			}
 		}

@@ -226,3 +226,20 @@ func TestUnpackDeepPaths(t *testing.T) {
 		t.Logf("10 entries 1000 deep: %v", d)
 	}
 }
+
+// TestUnpackImplicitParents: parents a layer does not list are made 0755,
+// whatever the process's umask, so a container's non-root user can pass.
+func TestUnpackImplicitParents(t *testing.T) {
+	needRoot(t)
+	old := unix.Umask(0o077)
+	defer unix.Umask(old)
+	tree := t.TempDir()
+	if _, err := Unpack(context.Background(), bytes.NewReader(makeTar(t, file("usr/share/doc/x", "x"))), tree, DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"usr", "usr/share", "usr/share/doc"} {
+		if fi, err := os.Stat(filepath.Join(tree, d)); err != nil || fi.Mode().Perm() != 0o755 {
+			t.Errorf("%s: %v, %v; want 0755", d, fi.Mode(), err)
+		}
+	}
+}
