@@ -47,7 +47,12 @@ func BenchmarkCreateStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		stops = append(stops, time.Since(t0))
-		e.Remove(ctx, id, true)
+		if st, _ := e.Inspect(ctx, id); st.Running() {
+			b.Fatalf("%s still %s after stop", st.Name, st.Status)
+		}
+		if err := e.Remove(ctx, id, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(pct(starts, 50), "start-p50-ms")
 	b.ReportMetric(pct(starts, 90), "start-p90-ms")

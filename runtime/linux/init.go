@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	goruntime "runtime"
@@ -26,10 +27,12 @@ func initMain() {
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	sock := os.NewFile(3, "sync")
 	var c initConfig
-	if err := json.NewDecoder(sock).Decode(&c); err != nil {
+	dec := json.NewDecoder(sock)
+	if err := dec.Decode(&c); err != nil {
 		os.Exit(126)
 	}
-	pid, err := startService(&c)
+	// The decoder may have read ahead into the monitor's go byte.
+	pid, err := startService(&c, io.MultiReader(dec.Buffered(), sock))
 	if err != nil {
 		json.NewEncoder(sock).Encode(initReply{Error: err.Error()})
 		os.Exit(127)
@@ -40,9 +43,10 @@ func initMain() {
 	os.Exit(reap(pid))
 }
 
-// startService prepares the container and starts its process. With
+// startService prepares the container and starts its process once the
+// monitor says go. With
 // init: false it execs in place and returns only on failure.
-func startService(c *initConfig) (int, error) {
+func startService(c *initConfig, sock io.Reader) (int, error) {
 	var pidsTasks, pidsRoot *os.File
 	if c.Init && c.PidsTasks != "" {
 		// Opened before pivot_root hides the host's cgroup file system.
@@ -90,6 +94,12 @@ func startService(c *initConfig) (int, error) {
 		return 0, err
 	}
 	if err := setRlimits(c.Rlimits); err != nil {
+		return 0, err
+	}
+	// The monitor moves init into the cgroup while it builds the root file
+	// system (a cgroup v1 migration waits for an RCU grace period); the
+	// service starts only once that is done.
+	if err := awaitGo(sock); err != nil {
 		return 0, err
 	}
 	if c.Init {
@@ -254,4 +264,17 @@ func ownPidsTasks() string {
 		}
 	}
 	return "/sys/fs/cgroup/pids/tasks"
+}
+
+// awaitGo reads up to the monitor's go byte, past the newline that ends
+// the config.
+func awaitGo(r io.Reader) error {
+	var b [1]byte
+	for {
+		if n, err := r.Read(b[:]); err != nil {
+			return errors.New("monitor went away before the start")
+		} else if n == 1 && b[0] == 'g' {
+			return nil
+		}
+	}
 }

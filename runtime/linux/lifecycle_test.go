@@ -237,3 +237,24 @@ func TestRemoveRefusesRunningUnlessForced(t *testing.T) {
 		t.Fatalf("name not freed: %v", err)
 	}
 }
+
+func TestManyContainersStartStopAndRemoveCleanly(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	var ids []string
+	for i := 0; i < 20; i++ {
+		st := run(t, e, runtime.Spec{Name: "t-many-" + strconv.Itoa(i), Command: []string{"sleep", "300"}})
+		ids = append(ids, st.ID)
+	}
+	for _, id := range ids {
+		if err := e.Stop(ctx, id, 0); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := e.Inspect(ctx, id); st.Status != runtime.StatusExited {
+			t.Fatalf("%s after stop: %s", st.Name, st.Status)
+		}
+		if err := e.Remove(ctx, id, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -97,7 +97,8 @@ func run(t *testing.T, e *Engine, spec runtime.Spec) runtime.State {
 		t.Fatal(err)
 	}
 	if err := e.Start(ctx, st.ID); err != nil {
-		t.Fatal(err)
+		log, _ := os.ReadFile(e.o.Paths.logFile(st.ID))
+		t.Fatalf("%v\n%s", err, log)
 	}
 	st, err = e.Inspect(ctx, st.ID)
 	if err != nil {

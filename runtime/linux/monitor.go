@@ -243,21 +243,29 @@ func (m *monitor) startOnce() error {
 	if initCfg.Init {
 		initCfg.PidsTasks = m.cg.pidsTasks()
 	}
-	if err := m.cg.add(pid, initCfg.PidsTasks != ""); err != nil {
+	var r initReply
+	dec := json.NewDecoder(parent)
+	// abort kills init after err, unless init already said why it failed.
+	abort := func(err error) error {
 		unix.Kill(pid, unix.SIGKILL)
 		<-exited
-		return fmt.Errorf("join cgroup: %w", err)
+		if dec.Decode(&r) == nil && r.Error != "" {
+			return errors.New(r.Error)
+		}
+		return err
 	}
 	if err := json.NewEncoder(parent).Encode(initCfg); err != nil {
-		unix.Kill(pid, unix.SIGKILL)
-		<-exited
-		return err
+		return abort(err)
 	}
-	var r initReply
-	if err := json.NewDecoder(parent).Decode(&r); err != nil && !errors.Is(err, io.EOF) {
-		unix.Kill(pid, unix.SIGKILL)
-		<-exited
-		return err
+	// Init builds the root file system meanwhile.
+	if err := m.cg.add(pid, initCfg.PidsTasks != ""); err != nil {
+		return abort(fmt.Errorf("join cgroup: %w", err))
+	}
+	if _, err := parent.Write([]byte{'g'}); err != nil {
+		return abort(err)
+	}
+	if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
+		return abort(err)
 	}
 	if r.Error != "" {
 		<-exited

@@ -2,6 +2,7 @@ package linux
 
 import (
 	"os"
+	goruntime "runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -9,6 +10,14 @@ import (
 // reexecEnv marks a process started by the engine as its monitor or init,
 // so that a user typing "stack init" gets the CLI, not a container.
 const reexecEnv = "_STACK_REEXEC"
+
+func init() {
+	// Keep the main goroutine on the main thread, so that no goroutine
+	// that joins a container's namespaces (exec, healthchecks) ever runs
+	// there: a locked thread that joined is discarded when its goroutine
+	// ends, but the main thread cannot be, and /proc/self follows it.
+	goruntime.LockOSThread()
+}
 
 // Reexec runs the monitor or init when this process was started as one,
 // and then exits; otherwise it returns false at once, having marked every
