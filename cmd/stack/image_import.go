@@ -8,14 +8,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newImageImportCommand() *cobra.Command {
+func newImageImportCommand(g *globalFlags) *cobra.Command {
 	var changes []string
 	cmd := &cobra.Command{
 		Use:   "import [OPTIONS] FILE|- [REPOSITORY[:TAG]]",
 		Short: "Import the contents from a tarball to create a filesystem image",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore(cmd)
+			s, err := g.images()
 			if err != nil {
 				return err
 			}

@@ -9,13 +9,13 @@ import (
 	"github.com/stackorch/stack/image"
 )
 
-func newImageInspectCommand() *cobra.Command {
+func newImageInspectCommand(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "inspect IMAGE [IMAGE...]",
 		Short: "Display detailed information on one or more images",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore(cmd)
+			s, err := g.images()
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,7 @@ import (
 	"github.com/stackorch/stack/image"
 )
 
-func newImageLoadCommand() *cobra.Command {
+func newImageLoadCommand(g *globalFlags) *cobra.Command {
 	var input string
 	var quiet bool
 	cmd := &cobra.Command{
@@ -18,7 +18,7 @@ func newImageLoadCommand() *cobra.Command {
 		Short: "Load an image from a tar archive (docker save or OCI layout) or STDIN",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore(cmd)
+			s, err := g.images()
 			if err != nil {
 				return err
 			}

@@ -24,7 +24,7 @@ type imageRow struct {
 	ID, Repository, Tag, CreatedAt, CreatedSince, Size, Digest string
 }
 
-func newImageListCommand(use string) *cobra.Command {
+func newImageListCommand(g *globalFlags, use string) *cobra.Command {
 	var f imageListFlags
 	cmd := &cobra.Command{
 		Use:     use + " [OPTIONS] [REPOSITORY[:TAG]]",
@@ -35,7 +35,7 @@ func newImageListCommand(use string) *cobra.Command {
 			if f.format != "" && f.format != "json" && f.format != "table" {
 				return fmt.Errorf("list images: unsupported format %q (json or table)", f.format)
 			}
-			s, err := openImageStore(cmd)
+			s, err := g.images()
 			if err != nil {
 				return err
 			}

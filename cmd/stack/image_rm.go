@@ -9,7 +9,7 @@ import (
 	"github.com/stackorch/stack/image"
 )
 
-func newImageRemoveCommand() *cobra.Command {
+func newImageRemoveCommand(g *globalFlags) *cobra.Command {
 	var opt image.RemoveOptions
 	cmd := &cobra.Command{
 		Use:     "rm [OPTIONS] IMAGE [IMAGE...]",
@@ -17,7 +17,7 @@ func newImageRemoveCommand() *cobra.Command {
 		Short:   "Remove one or more images",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := openImageStore(cmd)
+			s, err := g.images()
 			if err != nil {
 				return err
 			}

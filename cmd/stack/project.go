@@ -18,6 +18,7 @@ type globalFlags struct {
 	projectDir string
 	envFiles   []string
 	profiles   []string
+	root       string
 	log        *slog.Logger
 }
 
@@ -28,6 +29,7 @@ func (g *globalFlags) register(cmd *cobra.Command) {
 	f.StringVar(&g.projectDir, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
 	f.StringArrayVar(&g.envFiles, "env-file", nil, "Specify an alternate environment file")
 	f.StringArrayVar(&g.profiles, "profile", nil, "Specify a profile to enable")
+	f.StringVar(&g.root, "root", "", "Directory of stack's state (default $STACK_ROOT, else /var/lib/stack and /run/stack)")
 }
 
 // options are the loading options the flags describe.

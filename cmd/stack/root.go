@@ -15,6 +15,7 @@ func newRootCommand() *cobra.Command {
 	g := &globalFlags{}
 	g.register(root)
 	root.AddCommand(newConfigCommand(g))
-	root.AddCommand(newImageCommand(), newImagesCommand())
+	root.AddCommand(newImageCommand(g), newImagesCommand(g))
+	root.AddCommand(newVersionCommand())
 	return root
 }
