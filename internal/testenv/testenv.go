@@ -51,8 +51,9 @@ func BusyboxRootfs(t testing.TB, dir string) {
 	if err := os.WriteFile(filepath.Join(dir, "bin/busybox"), data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, applet := range []string{"sh", "echo", "cat", "sleep", "id", "ls", "pwd", "env", "hostname", "ps",
-		"touch", "mkdir", "true", "false", "kill", "grep", "head", "dd", "wc", "stat", "mount", "tail", "test", "printf", "yes", "nslookup", "wget", "nc", "ip", "ifconfig", "uname", "readlink", "ulimit", "sysctl", "rm", "chmod", "awk", "sed", "tr", "cut", "seq", "trap", "date"} {
+	for _, applet := range []string{
+		"sh", "echo", "cat", "sleep", "id", "ls", "pwd", "env", "hostname", "ps", "touch", "mkdir", "true", "false", "kill", "grep", "head", "dd", "wc", "stat", "mount", "tail", "test", "printf", "yes", "nslookup", "wget", "nc", "ip", "ifconfig", "uname", "readlink", "ulimit", "sysctl", "rm", "chmod", "awk", "sed", "tr", "cut", "seq", "date", "tty", "stty", "sort", "uniq", "xargs", "find", "basename", "dirname", "which", "md5sum", "sha256sum", "tar", "gzip", "cp", "mv", "ln", "df", "du", "free", "top", "netstat", "ping", "httpd",
+	} {
 		os.Symlink("busybox", filepath.Join(dir, "bin", applet))
 	}
 	files := map[string]string{

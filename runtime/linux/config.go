@@ -45,6 +45,9 @@ func (e *Engine) initConfig(ctx context.Context, rec *record) (initConfig, error
 	if c.Hostname == "" {
 		c.Hostname = rec.ID[:12]
 	}
+	if spec.Tty {
+		c.Env = mergeEnv([]string{"TERM=xterm"}, c.Env)
+	}
 	if len(c.Args) == 0 {
 		return c, errors.New("no command specified: the image has none and the service sets none")
 	}

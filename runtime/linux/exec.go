@@ -37,11 +37,17 @@ func (e *Engine) Exec(ctx context.Context, ref string, p Process) (int, error) {
 	if st.Status != runtime.StatusRunning || st.Pid == 0 {
 		return -1, fmt.Errorf("exec in container %q: %w", rec.Spec.Name, runtime.ErrNotRunning)
 	}
-	pid, err := execIn(rec, st.Pid, p)
+	pid, master, err := execIn(rec, st.Pid, p)
 	if err != nil {
 		return -1, fmt.Errorf("exec in container %q: %w", rec.Spec.Name, err)
 	}
-	return waitPid(ctx, pid)
+	if master == nil {
+		return waitPid(ctx, pid)
+	}
+	done := pumpPTY(master, p.Stdin, p.Stdout)
+	code, err := waitPid(ctx, pid)
+	done()
+	return code, err
 }
 
 // waitPid waits for pid, killing it if ctx ends first.
@@ -69,7 +75,7 @@ func waitPid(ctx context.Context, pid int) (int, error) {
 // thread with its own file system context, so a locked thread unshares
 // CLONE_FS, joins everything, forks the process, and then dies: it never
 // returns to Go's pool.
-func execIn(rec *record, initPid int, p Process) (int, error) {
+func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 	var nsFiles []*os.File
 	defer func() {
 		for _, f := range nsFiles {
@@ -80,13 +86,13 @@ func execIn(rec *record, initPid int, p Process) (int, error) {
 	for _, ns := range []string{"ipc", "uts", "net", "pid", "mnt"} {
 		f, err := os.Open(fmt.Sprintf("/proc/%d/ns/%s", initPid, ns))
 		if err != nil {
-			return 0, fmt.Errorf("open %s namespace: %w", ns, err)
+			return 0, nil, fmt.Errorf("open %s namespace: %w", ns, err)
 		}
 		nsFiles = append(nsFiles, f)
 	}
 	cg := loadCgroup(rec.ID)
 	if cg == nil {
-		return 0, errors.New("container has no cgroup")
+		return 0, nil, errors.New("container has no cgroup")
 	}
 	caps := rec.Init.Caps
 	if p.Privileged {
@@ -99,7 +105,7 @@ func execIn(rec *record, initPid int, p Process) (int, error) {
 	stdio := []*os.File{p.Stdin, p.Stdout, p.Stderr}
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer null.Close()
 	var files []uintptr
@@ -110,12 +116,14 @@ func execIn(rec *record, initPid int, p Process) (int, error) {
 		files = append(files, f.Fd())
 	}
 	type result struct {
-		pid int
-		err error
+		pid    int
+		master *os.File
+		err    error
 	}
 	done := make(chan result, 1)
 	go func() {
 		goruntime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		var master *os.File
 		pid, err := func() (int, error) {
 			sys := &syscall.SysProcAttr{Setsid: p.Tty, Setctty: p.Tty}
 			if err := cg.joinForFork(unix.Gettid(), sys); err != nil {
@@ -144,6 +152,16 @@ func execIn(rec *record, initPid int, p Process) (int, error) {
 			if fi, err := os.Stat(cwd); err != nil || !fi.IsDir() {
 				return 0, fmt.Errorf("working directory %q is not a directory", cwd)
 			}
+			if p.Tty {
+				m, slave, err := openPTY()
+				if err != nil {
+					return 0, err
+				}
+				defer slave.Close()
+				master = m
+				files = []uintptr{slave.Fd(), slave.Fd(), slave.Fd()}
+				env = mergeEnv([]string{"TERM=xterm"}, env)
+			}
 			if err := becomeUser(&c, u); err != nil {
 				return 0, err
 			}
@@ -152,10 +170,14 @@ func execIn(rec *record, initPid int, p Process) (int, error) {
 				Sys: sys,
 			})
 		}()
-		done <- result{pid, err}
+		if err != nil && master != nil {
+			master.Close()
+			master = nil
+		}
+		done <- result{pid, master, err}
 	}()
 	r := <-done
-	return r.pid, r.err
+	return r.pid, r.master, r.err
 }
 
 // execOutput runs args with stdout and stderr captured together, up to
@@ -166,7 +188,7 @@ func execOutput(ctx context.Context, rec *record, initPid int, args []string, li
 		return -1, "", err
 	}
 	defer r.Close()
-	pid, err := execIn(rec, initPid, Process{Args: args, Stdout: w, Stderr: w})
+	pid, _, err := execIn(rec, initPid, Process{Args: args, Stdout: w, Stderr: w})
 	w.Close()
 	if err != nil {
 		return -1, "", err

@@ -32,7 +32,7 @@ func initMain() {
 		os.Exit(126)
 	}
 	// The decoder may have read ahead into the monitor's go byte.
-	pid, err := startService(&c, io.MultiReader(dec.Buffered(), sock))
+	pid, err := startService(&c, sock, io.MultiReader(dec.Buffered(), sock))
 	if err != nil {
 		json.NewEncoder(sock).Encode(initReply{Error: err.Error()})
 		os.Exit(127)
@@ -46,7 +46,7 @@ func initMain() {
 // startService prepares the container and starts its process once the
 // monitor says go. With
 // init: false it execs in place and returns only on failure.
-func startService(c *initConfig, sock io.Reader) (int, error) {
+func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 	var pidsTasks, pidsRoot *os.File
 	if c.Init && c.PidsTasks != "" {
 		// Opened before pivot_root hides the host's cgroup file system.
@@ -99,15 +99,35 @@ func startService(c *initConfig, sock io.Reader) (int, error) {
 	// The monitor moves init into the cgroup while it builds the root file
 	// system (a cgroup v1 migration waits for an RCU grace period); the
 	// service starts only once that is done.
-	if err := awaitGo(sock); err != nil {
+	var tty *os.File
+	if c.Tty {
+		master, slave, err := openPTY()
+		if err != nil {
+			return 0, err
+		}
+		defer slave.Close()
+		tty = slave
+		defer master.Close()
+		if err := awaitGo(in); err != nil {
+			return 0, err
+		}
+		if err := sendFd(sock, master); err != nil {
+			return 0, fmt.Errorf("hand over the terminal: %w", err)
+		}
+	} else if err := awaitGo(in); err != nil {
 		return 0, err
 	}
 	if c.Init {
 		signal.Notify(initSignals) // before the fork: no signal is lost
-		return forkService(c, u, path, env, pidsTasks, pidsRoot)
+		return forkService(c, u, path, env, tty, pidsTasks, pidsRoot)
 	}
 	if err := becomeUser(c, u); err != nil {
 		return 0, err
+	}
+	if tty != nil {
+		if err := takeTerminal(tty); err != nil {
+			return 0, err
+		}
 	}
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	err = unix.Exec(path, c.Args, env)
@@ -116,7 +136,7 @@ func startService(c *initConfig, sock io.Reader) (int, error) {
 
 // forkService starts the service as init's child from a thread of its own,
 // which takes the service's credentials and then dies with them.
-func forkService(c *initConfig, u execUser, path string, env []string, pidsTasks, pidsRoot *os.File) (int, error) {
+func forkService(c *initConfig, u execUser, path string, env []string, tty, pidsTasks, pidsRoot *os.File) (int, error) {
 	type result struct {
 		pid int
 		err error
@@ -134,10 +154,14 @@ func forkService(c *initConfig, u execUser, path string, env []string, pidsTasks
 			done <- result{err: err}
 			return
 		}
+		files := []uintptr{0, 1, 2}
+		if tty != nil {
+			files = []uintptr{tty.Fd(), tty.Fd(), tty.Fd()}
+		}
 		pid, err := syscall.ForkExec(path, c.Args, &syscall.ProcAttr{
 			Env:   env,
-			Files: []uintptr{0, 1, 2},
-			Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: c.Tty},
+			Files: files,
+			Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: tty != nil},
 		})
 		if err != nil {
 			err = fmt.Errorf("exec %q: %w", c.Args[0], err)
@@ -277,4 +301,18 @@ func awaitGo(r io.Reader) error {
 			return nil
 		}
 	}
+}
+
+// takeTerminal makes tty the calling process's stdio and controlling
+// terminal, for a service that is PID 1 itself.
+func takeTerminal(tty *os.File) error {
+	for fd := 0; fd < 3; fd++ {
+		if err := unix.Dup3(int(tty.Fd()), fd, 0); err != nil {
+			return err
+		}
+	}
+	if _, err := unix.Setsid(); err != nil {
+		return err
+	}
+	return unix.IoctlSetInt(0, unix.TIOCSCTTY, 0)
 }

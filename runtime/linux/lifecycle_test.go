@@ -258,3 +258,32 @@ func TestManyContainersStartStopAndRemoveCleanly(t *testing.T) {
 		}
 	}
 }
+
+func TestTtyServiceAndExecGetATerminalInsideTheContainer(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	for _, init := range []bool{true, false} {
+		spec := sh("t-tty-"+strconv.FormatBool(init), "tty; echo TERM=$TERM; sleep 30")
+		spec.Tty, spec.Init = true, &init
+		st := run(t, e, spec)
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(logText(t, e, st.ID), "TERM=") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		log := logText(t, e, st.ID)
+		if !strings.Contains(log, `"log":"/dev/pts/0\r\n","stream":"stdout"`) || !strings.Contains(log, "TERM=xterm") {
+			t.Fatalf("init=%v: tty service log: %s", init, log)
+		}
+		r, w, _ := os.Pipe()
+		code, err := e.Exec(ctx, st.ID, Process{Args: []string{"tty"}, Tty: true, Stdout: w})
+		w.Close()
+		out := make([]byte, 256)
+		n, _ := r.Read(out)
+		if err != nil || code != 0 || !strings.HasPrefix(string(out[:n]), "/dev/pts/") {
+			t.Fatalf("init=%v: exec -t tty: %q code %d err %v", init, out[:n], code, err)
+		}
+		if err := e.Stop(ctx, st.ID, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

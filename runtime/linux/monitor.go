@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -263,6 +264,19 @@ func (m *monitor) startOnce() error {
 	}
 	if _, err := parent.Write([]byte{'g'}); err != nil {
 		return abort(err)
+	}
+	if initCfg.Tty {
+		// Init hands over the terminal's master; without it, what came is
+		// the start of its error.
+		master, data, err := recvFd(parent)
+		if err != nil {
+			return abort(err)
+		}
+		if master != nil {
+			copies.Add(1)
+			go m.log.copy(master, "stdout", &copies)
+		}
+		dec = json.NewDecoder(io.MultiReader(bytes.NewReader(data), parent))
 	}
 	if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
 		return abort(err)
