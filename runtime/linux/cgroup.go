@@ -49,12 +49,20 @@ func resources(r runtime.Resources) *specs.LinuxResources {
 		}
 		out.Memory = m
 	}
-	if r.NanoCPUs > 0 || r.CPUShares > 0 || r.CPUSet != "" {
+	if r.NanoCPUs > 0 || r.CPUShares > 0 || r.CPUSet != "" || r.CPUQuota > 0 || r.CPUPeriod > 0 {
 		c := &specs.LinuxCPU{Cpus: r.CPUSet}
 		if r.NanoCPUs > 0 {
 			period := uint64(100000)
 			quota := r.NanoCPUs * int64(period) / 1e9
 			c.Period, c.Quota = &period, &quota
+		}
+		if r.CPUPeriod > 0 {
+			period := uint64(r.CPUPeriod)
+			c.Period = &period
+		}
+		if r.CPUQuota > 0 {
+			quota := r.CPUQuota
+			c.Quota = &quota
 		}
 		if r.CPUShares > 0 {
 			shares := uint64(r.CPUShares)

@@ -7,7 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/stackorch/stack/runtime"
 )
@@ -75,10 +78,64 @@ func (e *Engine) initConfig(ctx context.Context, rec *record) (initConfig, error
 			return c, fmt.Errorf("sysctl %q is not namespaced: setting it would change the host", k)
 		}
 	}
-	if c.Mounts, err = e.mounts(ctx, spec); err != nil {
+	c.OOMScoreAdj = spec.OOMScoreAdj
+	if c.Devices, err = devices(spec.Devices); err != nil {
 		return c, err
 	}
+	if c.Mounts, err = e.mounts(ctx, spec, dir); err != nil {
+		return c, err
+	}
+	from, err := e.volumesFrom(spec.VolumesFrom)
+	if err != nil {
+		return c, err
+	}
+	c.Mounts = append(from, c.Mounts...)
 	return c, nil
+}
+
+// volumesFrom is every mount of the containers named, as volumes_from
+// means: their binds and volumes, read-only when asked.
+func (e *Engine) volumesFrom(refs []string) ([]initMount, error) {
+	var out []initMount
+	for _, ref := range refs {
+		name, mode, _ := strings.Cut(ref, ":")
+		rec, _, err := e.load(name)
+		if err != nil {
+			return nil, fmt.Errorf("volumes_from %q: %w", name, err)
+		}
+		for _, m := range rec.Init.Mounts {
+			if m.Type != "bind" {
+				continue
+			}
+			switch mode {
+			case "ro":
+				m.ReadOnly = true
+			case "rw":
+				m.ReadOnly = false
+			}
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// devices resolves the service's devices against the host's nodes.
+func devices(list []runtime.Device) ([]initDevice, error) {
+	var out []initDevice
+	for _, d := range list {
+		var st unix.Stat_t
+		if err := unix.Stat(d.Source, &st); err != nil {
+			return nil, fmt.Errorf("device %q: %w", d.Source, err)
+		}
+		kind := st.Mode & unix.S_IFMT
+		if kind != unix.S_IFCHR && kind != unix.S_IFBLK {
+			return nil, fmt.Errorf("device %q: not a device node", d.Source)
+		}
+		out = append(out, initDevice{Path: firstOf(d.Target, d.Source), Char: kind == unix.S_IFCHR,
+			Major: unix.Major(uint64(st.Rdev)), Minor: unix.Minor(uint64(st.Rdev)), Mode: st.Mode & 0o777,
+			UID: int(st.Uid), GID: int(st.Gid)})
+	}
+	return out, nil
 }
 
 // commandLine merges entrypoint and command as Docker does: a service
@@ -130,12 +187,18 @@ func namespacedSysctl(key string) bool {
 }
 
 // mounts resolves the spec's mounts to host sources.
-func (e *Engine) mounts(ctx context.Context, spec runtime.Spec) ([]initMount, error) {
+func (e *Engine) mounts(ctx context.Context, spec runtime.Spec, dir string) ([]initMount, error) {
 	var out []initMount
-	for _, m := range spec.Mounts {
+	for i, m := range spec.Mounts {
 		im := initMount{Target: m.Target, ReadOnly: m.ReadOnly, Type: "bind"}
-		switch m.Type {
-		case runtime.MountBind:
+		switch {
+		case m.Content != nil:
+			p, err := writeContent(dir, i, m)
+			if err != nil {
+				return nil, fmt.Errorf("file %q: %w", m.Target, err)
+			}
+			im.Source, im.File, im.ReadOnly = p, true, true
+		case m.Type == runtime.MountBind:
 			fi, err := os.Stat(m.Source)
 			if errors.Is(err, os.ErrNotExist) && m.CreateHostPath {
 				err = os.MkdirAll(m.Source, 0o755)
@@ -145,7 +208,7 @@ func (e *Engine) mounts(ctx context.Context, spec runtime.Spec) ([]initMount, er
 				return nil, fmt.Errorf("bind mount %q: %w", m.Source, err)
 			}
 			im.Source, im.File = m.Source, !fi.IsDir()
-		case runtime.MountVolume:
+		case m.Type == runtime.MountVolume:
 			if e.o.Volume == nil {
 				return nil, fmt.Errorf("volume %q: this engine has no volume store", m.Source)
 			}
@@ -154,7 +217,7 @@ func (e *Engine) mounts(ctx context.Context, spec runtime.Spec) ([]initMount, er
 				return nil, fmt.Errorf("volume %q: %w", m.Source, err)
 			}
 			im.Source = p
-		case runtime.MountTmpfs:
+		case m.Type == runtime.MountTmpfs:
 			im.Type, im.Source, im.Data = "tmpfs", "tmpfs", tmpfsData(m.TmpfsSize, m.TmpfsMode)
 		default:
 			return nil, fmt.Errorf("mount %q: unknown type %q", m.Target, m.Type)
@@ -201,4 +264,27 @@ func writeEtcFiles(dir string, spec runtime.Spec) error {
 		}
 	}
 	return nil
+}
+
+// writeContent writes a secret's or config's content to a file of the
+// container's, with its owner and mode, to be bound read-only.
+func writeContent(dir string, i int, m runtime.Mount) (string, error) {
+	files := filepath.Join(dir, "files")
+	if err := os.MkdirAll(files, 0o700); err != nil {
+		return "", err
+	}
+	p := filepath.Join(files, strconv.Itoa(i))
+	mode := os.FileMode(0o444)
+	if m.Mode != nil {
+		mode = os.FileMode(*m.Mode)
+	}
+	if err := os.WriteFile(p, m.Content, 0o600); err != nil {
+		return "", err
+	}
+	uid, _ := strconv.Atoi(firstOf(m.UID, "0"))
+	gid, _ := strconv.Atoi(firstOf(m.GID, "0"))
+	if err := os.Chown(p, uid, gid); err != nil {
+		return "", err
+	}
+	return p, os.Chmod(p, mode)
 }

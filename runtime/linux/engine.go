@@ -81,9 +81,6 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	}
 	id := newID()
 	rec := &record{ID: id, Created: time.Now().UTC(), Spec: spec, Image: img}
-	if rec.Init, err = e.initConfig(ctx, rec); err != nil {
-		return fail(err)
-	}
 	if err := os.Symlink(id, filepath.Join(e.o.Paths.names(), spec.Name)); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return fail(runtime.ErrAlreadyExists)
@@ -91,12 +88,13 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 		return fail(err)
 	}
 	dir := e.o.Paths.container(id)
-	err = os.MkdirAll(filepath.Join(dir, "upper"), 0o755)
-	if err == nil {
-		err = os.MkdirAll(filepath.Join(dir, "work"), 0o700)
+	for _, d := range []string{"upper", "work", "rootfs"} {
+		if err == nil {
+			err = os.MkdirAll(filepath.Join(dir, d), 0o755)
+		}
 	}
 	if err == nil {
-		err = os.MkdirAll(filepath.Join(dir, "rootfs"), 0o755)
+		rec.Init, err = e.initConfig(ctx, rec)
 	}
 	if err == nil {
 		err = writeEtcFiles(dir, spec)

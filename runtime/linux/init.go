@@ -96,6 +96,11 @@ func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 	if err := setRlimits(c.Rlimits); err != nil {
 		return 0, err
 	}
+	if c.OOMScoreAdj != 0 {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(c.OOMScoreAdj)), 0); err != nil {
+			return 0, fmt.Errorf("oom_score_adj %d: %w", c.OOMScoreAdj, err)
+		}
+	}
 	// The monitor moves init into the cgroup while it builds the root file
 	// system (a cgroup v1 migration waits for an RCU grace period); the
 	// service starts only once that is done.

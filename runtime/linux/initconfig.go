@@ -19,15 +19,17 @@ type initConfig struct {
 	Privileged bool
 	ShmSize    int64
 
-	Args       []string // resolved: entrypoint + command
-	Env        []string
-	Cwd        string
-	User       string // as written: name or uid, optional :group
-	GroupAdd   []string
-	Caps       []string // the bounding set, CAP_ names
-	NoNewPrivs bool
-	Rlimits    []runtime.Ulimit
-	Init       bool // stay as PID 1 reaping, with the service as a child
+	Args        []string // resolved: entrypoint + command
+	Env         []string
+	Cwd         string
+	User        string // as written: name or uid, optional :group
+	GroupAdd    []string
+	Caps        []string // the bounding set, CAP_ names
+	NoNewPrivs  bool
+	Rlimits     []runtime.Ulimit
+	Devices     []initDevice
+	OOMScoreAdj int  `json:",omitempty"`
+	Init        bool // stay as PID 1 reaping, with the service as a child
 	// PidsTasks is the pids cgroup's tasks file (v1) that the thread forking
 	// the service joins, init itself staying out (see cgroup.add).
 	PidsTasks string `json:",omitempty"`
@@ -43,6 +45,15 @@ type initMount struct {
 	ReadOnly bool
 	File     bool // the source is a file: the target is a file too
 	Private  bool // propagation: rprivate unless set otherwise
+}
+
+// initDevice is a device node made in the container's /dev.
+type initDevice struct {
+	Path         string // in the container
+	Char         bool   // else a block device
+	Major, Minor uint32
+	Mode         uint32
+	UID, GID     int
 }
 
 // initReply is init's one message back: the service's pid in the

@@ -177,7 +177,7 @@ func mountProc(root string) error {
 }
 
 // devices are the nodes of a fresh /dev, as Docker makes them.
-var devices = []struct {
+var defaultDevices = []struct {
 	name         string
 	major, minor uint32
 }{
@@ -189,12 +189,17 @@ func mountDev(root string, c *initConfig) error {
 		return err
 	}
 	dev := filepath.Join(root, "dev") // a fresh tmpfs: no symlink can be in it
-	for _, d := range devices {
+	for _, d := range defaultDevices {
 		p := filepath.Join(dev, d.name)
 		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor))); err != nil {
 			return fmt.Errorf("make device %q: %w", "/dev/"+d.name, err)
 		}
 		if err := os.Chmod(p, 0o666); err != nil {
+			return err
+		}
+	}
+	for _, d := range c.Devices {
+		if err := makeDevice(root, d); err != nil {
 			return err
 		}
 	}
@@ -271,4 +276,28 @@ func pivot(root string) error {
 		return fmt.Errorf("detach old root: %w", err)
 	}
 	return unix.Chdir("/")
+}
+
+// makeDevice creates one of the service's devices inside the container.
+func makeDevice(root string, d initDevice) error {
+	r, err := os.Open(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	dir, err := pathrs.MkdirAllHandle(r, filepath.Dir(d.Path), 0o755)
+	if err != nil {
+		return fmt.Errorf("device %q: %w", d.Path, err)
+	}
+	defer dir.Close()
+	mode := uint32(unix.S_IFBLK)
+	if d.Char {
+		mode = unix.S_IFCHR
+	}
+	name := filepath.Base(d.Path)
+	unix.Unlinkat(int(dir.Fd()), name, 0)
+	if err := unix.Mknodat(int(dir.Fd()), name, mode|d.Mode&0o7777, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+		return fmt.Errorf("device %q: %w", d.Path, err)
+	}
+	return unix.Fchownat(int(dir.Fd()), name, d.UID, d.GID, unix.AT_SYMLINK_NOFOLLOW)
 }
