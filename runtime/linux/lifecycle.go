@@ -28,6 +28,8 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 		return nil
 	}
 	fail := func(err error) error { return fmt.Errorf("start container %q: %w", rec.Spec.Name, err) }
+	// The last run's monitor may still be cleaning up after the exit.
+	e.awaitMonitorExit(rec.ID)
 	r, w, err := os.Pipe()
 	if err != nil {
 		return fail(err)
@@ -137,10 +139,7 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 			return err
 		}
 	}
-	// Wait out a monitor that is still cleaning up after the exit.
-	for i := 0; i < 500 && monitorAlive(e.o.Paths.lockFile(rec.ID)); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.awaitMonitorExit(rec.ID)
 	if cg := loadCgroup(rec.ID); cg != nil {
 		cg.delete()
 	}
@@ -166,4 +165,12 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 // setStatus writes a container's state when no monitor owns it.
 func (e *Engine) setStatus(id string, st status) error {
 	return atomicfile.WriteJSON(e.o.Paths.stateFile(id), st, 0o600)
+}
+
+// awaitMonitorExit waits a little for the monitor of a container that has
+// stopped to finish its cleanup and exit.
+func (e *Engine) awaitMonitorExit(id string) {
+	for i := 0; i < 500 && monitorAlive(e.o.Paths.lockFile(id)); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
 }
