@@ -7,15 +7,17 @@ import (
 	"strings"
 
 	"github.com/stackorch/stack/runtime"
+	"github.com/stackorch/stack/service"
 )
 
 // Compose's container labels, as the service package writes them.
 const (
-	labelProject = "com.docker.compose.project"
-	labelService = "com.docker.compose.service"
-	labelNumber  = "com.docker.compose.container-number"
-	labelHash    = "com.docker.compose.config-hash"
-	labelOneoff  = "com.docker.compose.oneoff"
+	labelProject = service.LabelProject
+	labelService = service.LabelService
+	labelNumber  = service.LabelContainerNumber
+	labelHash    = service.LabelConfigHash
+	labelOneoff  = service.LabelOneOff
+	labelImage   = service.LabelImage
 )
 
 // number returns the replica number in labels.

@@ -81,6 +81,9 @@ func (r replicas) replica(spec runtime.Spec, s runtime.State, exists bool) []Op 
 	case s.Labels[labelHash] != spec.Labels[labelHash]:
 		re.Reason = "config changed"
 		return r.withStart(re, start)
+	case spec.Labels[labelImage] != "" && s.Labels[labelImage] != spec.Labels[labelImage]:
+		re.Reason = "image changed"
+		return r.withStart(re, start)
 	case s.Name != spec.Name:
 		re.Reason = "name changed"
 		return r.withStart(re, start)
