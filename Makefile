@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin
 .PHONY: build deps test vet fuzz example clean
 
 build:
-	$(GO) build -o bin/stack ./cmd/stack
+	CGO_ENABLED=0 $(GO) build -o bin/stack ./cmd/stack
 
 # Debian packages the tests and examples need (run as root).
 deps:

@@ -86,7 +86,9 @@ func pssKB(pid int) int {
 func benchEngine(b *testing.B) *Engine {
 	testenv.RequireRoot(b)
 	setupImages(b)
-	e, err := New(Options{Paths: PathsAt(b.TempDir()), Images: images})
+	// STACK_BENCH_BINARY measures the monitor and init of a built stack
+	// binary rather than of this test binary.
+	e, err := New(Options{Paths: PathsAt(b.TempDir()), Images: images, Binary: os.Getenv("STACK_BENCH_BINARY")})
 	if err != nil {
 		b.Fatal(err)
 	}

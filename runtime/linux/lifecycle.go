@@ -44,7 +44,8 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	cmd := &exec.Cmd{
 		Path:        e.o.Binary,
 		Args:        []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
-		Env:         []string{reexecEnv + "=monitor"},
+		// One P: a monitor is mostly idle, and every P costs memory.
+		Env:         []string{reexecEnv + "=monitor", "GOMAXPROCS=1"},
 		Stderr:      logf,
 		ExtraFiles:  []*os.File{w},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},

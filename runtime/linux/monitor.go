@@ -202,7 +202,7 @@ func (m *monitor) startOnce() error {
 		cmd := &exec.Cmd{
 			Path:       "/proc/self/exe",
 			Args:       []string{"stack", "init"},
-			Env:        []string{reexecEnv + "=init"},
+			Env:        []string{reexecEnv + "=init", "GOMAXPROCS=1"},
 			Stdout:     outW,
 			Stderr:     errW,
 			ExtraFiles: []*os.File{child},
