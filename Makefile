@@ -4,8 +4,10 @@ export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: build deps test vet fuzz example clean
 
+# The lean monitor-and-init binary first: stack embeds it.
 build:
-	CGO_ENABLED=0 $(GO) build -o bin/stack ./cmd/stack
+	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/stack/shim/stack-shim ./cmd/stack-shim
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/stack ./cmd/stack
 
 # Debian packages the tests and examples need (run as root).
 deps:
@@ -26,4 +28,4 @@ example: build
 	./examples/run.sh
 
 clean:
-	rm -rf bin
+	rm -rf bin cmd/stack/shim/stack-shim

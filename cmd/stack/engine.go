@@ -30,7 +30,8 @@ func (g *globalFlags) engine() (*linux.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return linux.New(linux.Options{Paths: g.paths(), Images: storeImages{store}, Logger: g.logger()})
+	paths := g.paths()
+	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Logger: g.logger()})
 }
 
 // storeImages gives the engine the store's images in the engine's terms.

@@ -1,0 +1,22 @@
+// Command stack-shim is the lean half of stack: a container's monitor and
+// its init, without the compose loader and the CLI. Every package a Go
+// binary links runs its init at start-up, and the CLI's (the compose
+// schema above all) cost megabytes per process; a monitor and an init live
+// as long as their container, so they get a binary of their own. stack
+// embeds this one and runs it (see cmd/stack/shim.go); it is not meant to
+// be started by hand.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/stackorch/stack/runtime/linux"
+)
+
+func main() {
+	if !linux.Reexec() {
+		fmt.Fprintln(os.Stderr, "stack-shim: started by stack only, as a container's monitor or init")
+		os.Exit(2)
+	}
+}
