@@ -77,6 +77,29 @@ func resources(r runtime.Resources) *specs.LinuxResources {
 	return out
 }
 
+// controllers are the v1 hierarchies a container joins: those its limits,
+// stats, OOM reports, pause and device rules need, and cpuset only when it
+// is pinned. Each hierarchy joined is one more cgroup migration at start.
+func controllers(r runtime.Resources) cgroup1.Hierarchy {
+	want := map[cgroup1.Name]bool{
+		cgroup1.Memory: true, cgroup1.Cpu: true, cgroup1.Cpuacct: true, cgroup1.Pids: true,
+		cgroup1.Freezer: true, cgroup1.Devices: true, cgroup1.Cpuset: r.CPUSet != "",
+	}
+	return func() ([]cgroup1.Subsystem, error) {
+		all, err := cgroup1.Default()
+		if err != nil {
+			return nil, err
+		}
+		var out []cgroup1.Subsystem
+		for _, s := range all {
+			if want[s.Name()] {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+}
+
 // newCgroup creates the container's cgroup with its limits. A limit the
 // kernel refuses is an error and leaves nothing behind.
 func newCgroup(id string, r runtime.Resources) (*cgroup, error) {
@@ -93,7 +116,7 @@ func newCgroup(id string, r runtime.Resources) (*cgroup, error) {
 		var cg cgroup1.Cgroup
 		// The parent may be removed by another container's teardown just
 		// as this one creates it: try again.
-		if cg, err = cgroup1.New(cgroup1.StaticPath(cgroupPath(id)), res); err == nil {
+		if cg, err = cgroup1.New(cgroup1.StaticPath(cgroupPath(id)), res, cgroup1.WithHierarchy(controllers(r))); err == nil {
 			return &cgroup{path: cgroupPath(id), v1: cg}, nil
 		}
 		if c, lerr := cgroup1.Load(cgroup1.StaticPath(cgroupPath(id))); lerr == nil {
@@ -115,7 +138,7 @@ func loadCgroup(id string) *cgroup {
 		}
 		return &cgroup{path: cgroupPath(id), v2: m}
 	}
-	cg, err := cgroup1.Load(cgroup1.StaticPath(cgroupPath(id)))
+	cg, err := cgroup1.Load(cgroup1.StaticPath(cgroupPath(id)), cgroup1.WithHierarchy(controllers(runtime.Resources{CPUSet: "any"})))
 	if err != nil {
 		return nil
 	}
