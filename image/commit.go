@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -51,9 +52,10 @@ func (s *Store) putManifest(m v1.Manifest) (v1.Hash, error) {
 }
 
 // commit records an image whose blobs and layers are all stored and points
-// names at it. An image already recorded keeps its record; names that
-// pointed elsewhere move to it, as `docker load` does.
-func (s *Store) commit(ctx context.Context, id, manifest v1.Hash, layers []layerBlob, names []string) error {
+// names at it. An image already recorded keeps its record, gaining the
+// repoDigests it lacked; names that pointed elsewhere move to it, as
+// `docker load` does.
+func (s *Store) commit(ctx context.Context, id, manifest v1.Hash, layers []layerBlob, names, repoDigests []string) error {
 	var size int64
 	for _, l := range layers {
 		size += l.info.Size
@@ -61,13 +63,23 @@ func (s *Store) commit(ctx context.Context, id, manifest v1.Hash, layers []layer
 	// Writing names and records must not be cut short half-way by Ctrl-C.
 	ctx = context.WithoutCancel(ctx)
 	return s.withMeta(ctx, func(r refs) (bool, error) {
-		_, err := s.readRecord(id)
-		if errors.Is(err, ErrNotFound) {
-			rec := imageRecord{Manifest: manifest, Size: size, Stored: time.Now().UTC()}
-			err = s.writeRecord(id, rec)
+		rec, err := s.readRecord(id)
+		write := errors.Is(err, ErrNotFound)
+		if write {
+			rec, err = imageRecord{Manifest: manifest, Size: size, Stored: time.Now().UTC()}, nil
 		}
 		if err != nil {
 			return false, err
+		}
+		for _, d := range repoDigests {
+			if !slices.Contains(rec.RepoDigests, d) {
+				rec.RepoDigests, write = append(rec.RepoDigests, d), true
+			}
+		}
+		if write {
+			if err := s.writeRecord(id, rec); err != nil {
+				return false, err
+			}
 		}
 		for _, name := range names {
 			r[name] = id.String()

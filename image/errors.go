@@ -27,4 +27,10 @@ var (
 	// ErrFormat: an archive, manifest or config that is malformed or of an
 	// unsupported kind.
 	ErrFormat = errors.New("malformed image")
+	// ErrUnauthorized: the registry refused the credentials, or asked for
+	// some and none were found.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrBuild: a Dockerfile that does not parse or a build step that
+	// failed; the message names the line.
+	ErrBuild = errors.New("build failed")
 )

@@ -70,7 +70,7 @@ func (s *Store) Import(ctx context.Context, r io.Reader, ref string, changes ...
 	if err != nil {
 		return Image{}, fmt.Errorf("import image: %w", err)
 	}
-	if err := s.commit(ctx, id, manifest, []layerBlob{layer}, names); err != nil {
+	if err := s.commit(ctx, id, manifest, []layerBlob{layer}, names, nil); err != nil {
 		return Image{}, fmt.Errorf("import image: %w", err)
 	}
 	return s.Get(id.String())
@@ -92,7 +92,7 @@ func (s *Store) importLayer(ctx context.Context, r io.Reader) (layerBlob, error)
 	h := sha256.New()
 	w := io.MultiWriter(f, h)
 	cr := &countingReader{r: io.TeeReader(r, w)}
-	info, err := s.unpackLayer(ctx, cr, v1.Hash{})
+	info, err := s.unpackLayer(ctx, cr, v1.Hash{}, nil)
 	if err != nil {
 		return layerBlob{}, err
 	}

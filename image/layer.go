@@ -38,9 +38,10 @@ func (s *Store) readLayerInfo(diffID v1.Hash) (layerInfo, error) {
 
 // unpackLayer unpacks the layer r carries into tmp and renames it into
 // layers/ whole. With want set, a stream whose diffID differs is refused and
-// nothing is kept. If another process stored the same layer meanwhile, its
-// copy is kept and this one discarded.
-func (s *Store) unpackLayer(ctx context.Context, r io.Reader, want v1.Hash) (layerInfo, error) {
+// nothing is kept; check, when set, has the last word before the rename (a
+// pull verifies the blob's digest there). If another process stored the
+// same layer meanwhile, its copy is kept and this one discarded.
+func (s *Store) unpackLayer(ctx context.Context, r io.Reader, want v1.Hash, check func() error) (layerInfo, error) {
 	tmp, err := s.mkTemp("layer-")
 	if err != nil {
 		return layerInfo{}, fmt.Errorf("unpack layer: %w", err)
@@ -58,6 +59,11 @@ func (s *Store) unpackLayer(ctx context.Context, r io.Reader, want v1.Hash) (lay
 	}
 	if want.Hex != "" && res.DiffID != want {
 		return layerInfo{}, fmt.Errorf("unpack layer %q: content has diffID %q: %w", want, res.DiffID, ErrDigestMismatch)
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return layerInfo{}, err
+		}
 	}
 	info := layerInfo{DiffID: res.DiffID, Size: res.Size}
 	data, _ := json.Marshal(info)
@@ -93,7 +99,7 @@ func (s *Store) layerFromBlob(ctx context.Context, sp spooled, want v1.Hash) (la
 	}
 	defer f.Close()
 	if err != nil {
-		return s.unpackLayer(ctx, f, want)
+		return s.unpackLayer(ctx, f, want, nil)
 	}
 	if sp.digest == want {
 		return info, nil // an uncompressed blob: its digest is the diffID

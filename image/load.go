@@ -61,7 +61,7 @@ func (s *Store) Load(ctx context.Context, r io.Reader) (_ []Image, err error) {
 	}
 	images := make([]Image, 0, len(prepared))
 	for _, p := range prepared {
-		if err := s.commit(ctx, p.id, p.manifest, p.layers, p.names); err != nil {
+		if err := s.commit(ctx, p.id, p.manifest, p.layers, p.names, nil); err != nil {
 			return images, fmt.Errorf("load archive: %w", err)
 		}
 		img, err := s.Get(p.id.String())

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stack's tests and examples use.
 set -euo pipefail
-pkgs=(busybox-static file iproute2 nftables)
+pkgs=(busybox-static docker-registry file iproute2 nftables)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
