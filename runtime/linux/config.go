@@ -73,6 +73,9 @@ func (e *Engine) initConfig(ctx context.Context, rec *record) (initConfig, error
 	if err := checkRlimits(spec.Ulimits, hostCaps()["SYS_RESOURCE"]); err != nil {
 		return c, err
 	}
+	if m := spec.Resources.Memory; m > 0 && m < 6<<20 {
+		return c, fmt.Errorf("memory limit %d bytes: the minimum is 6 MB, as Docker's", m)
+	}
 	for k := range spec.Sysctls {
 		if !namespacedSysctl(k) {
 			return c, fmt.Errorf("sysctl %q is not namespaced: setting it would change the host", k)

@@ -127,3 +127,28 @@ func TestReadOnlyRootWithTmpfsAndShmSize(t *testing.T) {
 		t.Fatalf("out = %q", out)
 	}
 }
+
+func TestLimitTheKernelRefusesIsAClearErrorAndLeavesNothing(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	spec := sh("t-badlimit-1", "true")
+	spec.Image = "busybox"
+	spec.Resources.CPUSet = "999"
+	st, err := e.Create(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.Start(ctx, st.ID)
+	if err == nil || !strings.Contains(err.Error(), `start container "t-badlimit-1": create cgroup`) || !strings.Contains(err.Error(), "cpuset.cpus") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Count(err.Error(), "\n") > 0 {
+		t.Errorf("error is more than one line: %q", err)
+	}
+	if cg := loadCgroup(st.ID); cg != nil {
+		t.Error("cgroup left after a refused limit")
+	}
+	if monitorAlive(e.o.Paths.lockFile(st.ID)) {
+		t.Error("monitor left after a refused limit")
+	}
+}
