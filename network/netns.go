@@ -1,0 +1,72 @@
+package network
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+)
+
+// inNetns runs fn on an OS thread that has joined the network namespace at
+// path; "" runs fn where it is. Sockets fn creates stay in that namespace.
+// A thread that cannot return to its namespace is never reused: it exits
+// with its goroutine.
+func inNetns(path string, fn func() error) error {
+	if path == "" {
+		return fn()
+	}
+	target, err := netns.GetFromPath(path)
+	if err != nil {
+		return fmt.Errorf("open netns %q: %w", path, err)
+	}
+	defer target.Close()
+	errc := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		orig, err := netns.Get()
+		if err != nil {
+			goruntime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		defer orig.Close()
+		if err := netns.Set(target); err != nil {
+			goruntime.UnlockOSThread()
+			errc <- fmt.Errorf("enter netns %q: %w", path, err)
+			return
+		}
+		err = fn()
+		if netns.Set(orig) == nil {
+			goruntime.UnlockOSThread()
+		}
+		errc <- err
+	}()
+	return <-errc
+}
+
+// writeSysctl sets a sysctl under /proc/sys/net in the namespace at path:
+// /proc/sys/net shows the namespace of whoever opens it.
+func writeSysctl(path, key, value string) error {
+	return inNetns(path, func() error {
+		f := filepath.Join("/proc/sys", filepath.FromSlash(key))
+		if cur, err := os.ReadFile(f); err == nil && string(cur) == value+"\n" {
+			return nil
+		}
+		return os.WriteFile(f, []byte(value), 0o644)
+	})
+}
+
+// nsIdentity is the device and inode of a network namespace file: the
+// same namespace has the same identity whatever path names it.
+type nsIdentity struct{ Dev, Ino uint64 }
+
+func identify(path string) (nsIdentity, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return nsIdentity{}, err
+	}
+	return nsIdentity{Dev: uint64(st.Dev), Ino: st.Ino}, nil
+}
