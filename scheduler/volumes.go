@@ -33,12 +33,17 @@ type Volumes struct {
 	Image   func(ctx context.Context, ref string) (ImageContent, error)
 	Project *project.Project // its volumes: section; nil: none declared
 	Version string           // recorded in com.docker.compose.version
+	// RenewAnonymous makes a container's anonymous volumes afresh rather
+	// than keeping its predecessor's (up -V).
+	RenewAnonymous bool
 }
 
 // ImageContent is what volumes need of an image.
 type ImageContent struct {
-	Layers  []string // unpacked layer trees, bottom to top
-	Volumes []string // its VOLUMEs
+	Layers     []string // unpacked layer trees, bottom to top
+	Volumes    []string // its VOLUMEs
+	Entrypoint []string
+	Cmd        []string
 }
 
 // Check fails if an external volume of the project is missing.
@@ -110,6 +115,11 @@ func (v Volumes) Prepare(ctx context.Context, spec runtime.Spec) (runtime.Spec, 
 				return spec, fmt.Errorf("volume %q: %w", m.Source, ErrExternalVolume)
 			}
 		}
+		if m.Anonymous && v.RenewAnonymous {
+			if err := v.Store.Remove(ctx, m.Source); err != nil && !errors.Is(err, volume.ErrNotFound) {
+				return spec, err
+			}
+		}
 		if _, _, err := v.Store.Create(ctx, m.Source, opts); err != nil {
 			return spec, err
 		}
@@ -121,6 +131,9 @@ func (v Volumes) Prepare(ctx context.Context, spec runtime.Spec) (runtime.Spec, 
 	}
 	if len(names) > 0 {
 		spec.Labels[LabelVolumes] = strings.Join(names, ",")
+	}
+	if img != nil {
+		spec.Labels[LabelCommand] = Command(spec, *img)
 	}
 	return spec, nil
 }

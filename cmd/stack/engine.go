@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"os"
+	"slices"
 
 	"github.com/stackorch/stack/image"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
+	"github.com/stackorch/stack/scheduler"
+	"github.com/stackorch/stack/volume"
 )
 
 // paths are stack's state directories: --root, else $STACK_ROOT, else
@@ -24,14 +27,44 @@ func (g *globalFlags) images() (*image.Store, error) {
 	return image.Open(g.paths().Lib)
 }
 
-// engine opens the container engine on the image store.
+// volumes opens the volume store.
+func (g *globalFlags) volumes() (*volume.Store, error) {
+	return volume.Open(g.paths().Lib)
+}
+
+// engine opens the container engine on the image and volume stores. A
+// volume the engine mounts is made if missing: the scheduler has made and
+// filled the project's before.
 func (g *globalFlags) engine() (*linux.Engine, error) {
 	store, err := g.images()
 	if err != nil {
 		return nil, err
 	}
+	vols, err := g.volumes()
+	if err != nil {
+		return nil, err
+	}
 	paths := g.paths()
-	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Logger: g.logger()})
+	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Logger: g.logger(),
+		Volume: func(ctx context.Context, name string) (string, error) {
+			v, _, err := vols.Create(ctx, name, volume.Options{})
+			return v.Mountpoint, err
+		}})
+}
+
+// content is what the scheduler's volumes need of an image: its layers for
+// copy-up, its VOLUMEs, its command.
+func (si storeImages) content(ctx context.Context, ref string) (scheduler.ImageContent, error) {
+	img, err := si.s.Get(ref)
+	if err != nil {
+		return scheduler.ImageContent{}, err
+	}
+	c := scheduler.ImageContent{Layers: img.Layers, Entrypoint: img.Config.Entrypoint, Cmd: img.Config.Cmd}
+	for v := range img.Config.Volumes {
+		c.Volumes = append(c.Volumes, v)
+	}
+	slices.Sort(c.Volumes)
+	return c, nil
 }
 
 // storeImages gives the engine the store's images in the engine's terms.

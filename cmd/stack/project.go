@@ -20,6 +20,7 @@ type globalFlags struct {
 	profiles   []string
 	root       string
 	log        *slog.Logger
+	ui         uiFlags // --progress, --ansi, --dry-run: see ui.go
 }
 
 func (g *globalFlags) register(cmd *cobra.Command) {

@@ -14,8 +14,10 @@ func newRootCommand() *cobra.Command {
 	}
 	g := &globalFlags{}
 	g.register(root)
+	g.ui.register(root)
 	root.AddCommand(newConfigCommand(g))
 	root.AddCommand(newImageCommand(g), newImagesCommand(g))
 	root.AddCommand(newVersionCommand())
+	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g))
 	return root
 }

@@ -22,6 +22,9 @@ type LogOptions struct {
 	Tail int
 	// Since and Until, when set, keep the entries written in between.
 	Since, Until time.Time
+	// Idle, if not nil, is called while following each time everything
+	// written so far has been read.
+	Idle func()
 }
 
 // Logs calls fn with each entry of the container's log, oldest first, as
@@ -106,6 +109,9 @@ func (e *Engine) Logs(ctx context.Context, ref string, o LogOptions, fn func(Log
 		if gone() {
 			draining = true // read what it wrote before it went, then stop
 			continue
+		}
+		if o.Idle != nil {
+			o.Idle()
 		}
 		if err := pollWait(ctx, fd, buf, 200*time.Millisecond); err != nil {
 			return err

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/project"
+	"github.com/stackorch/stack/scheduler"
+	"github.com/stackorch/stack/service"
+)
+
+// convergeOptions are what up, create and scale ask of converge.
+type convergeOptions struct {
+	plan    scheduler.Options
+	scale   map[string]int
+	build   bool // --build
+	timeout *int // -t
+	title   string
+}
+
+// converge plans and runs the project's up: it checks images and external
+// volumes first, so that nothing is made when one is missing, warns about
+// orphans, and with --dry-run prints the plan instead of running it.
+func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Plan, error) {
+	if o.build {
+		return scheduler.Plan{}, errors.New("build images: not supported yet: build arrives with issue 4; use stack image load/import")
+	}
+	for _, name := range s.scope(o.plan) {
+		if _, err := s.imageID(project.ImageName(s.p.Project, name)); err != nil {
+			return scheduler.Plan{}, err
+		}
+	}
+	if err := (scheduler.Volumes{Store: s.vols, Project: s.p}).Check(); err != nil {
+		return scheduler.Plan{}, err
+	}
+	desired, err := scheduler.NewDesired(s.p, scheduler.DesiredOptions{
+		Scale:   o.scale,
+		Service: service.Options{Version: versionString(), EnvFiles: s.g.envFiles},
+		ImageID: func(ref string) (string, error) {
+			id, err := s.imageID(ref)
+			if errors.Is(err, image.ErrNotFound) {
+				return "", nil // a service not taking part: it keeps its containers
+			}
+			return id, err
+		},
+	})
+	if err != nil {
+		return scheduler.Plan{}, err
+	}
+	observed, err := s.containers(ctx, listOptions{stopped: true, oneoff: true})
+	if err != nil {
+		return scheduler.Plan{}, err
+	}
+	plan := scheduler.PlanUp(desired, observed, o.plan)
+	if len(plan.Orphans) > 0 && !o.plan.RemoveOrphans {
+		var names []string
+		for _, c := range plan.Orphans {
+			names = append(names, c.Name)
+		}
+		s.g.logger().Warn(fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(names, " ")))
+	}
+	if s.g.ui.dryRun {
+		fmt.Print(plan.String())
+		return plan, nil
+	}
+	return plan, s.execute(ctx, plan, o.title, o.timeout)
+}
+
+// scope is the services an up with opts acts on.
+func (s *session) scope(opts scheduler.Options) []string {
+	switch {
+	case len(opts.Services) == 0:
+		return s.p.Graph.Order()
+	case opts.NoDeps:
+		return opts.Services
+	}
+	return s.p.Graph.Closure(opts.Services...)
+}
+
+// imageID finds the image ref names in the store.
+func (s *session) imageID(ref string) (string, error) {
+	img, err := s.images.Get(ref)
+	if errors.Is(err, image.ErrNotFound) {
+		return "", fmt.Errorf("image %q: %w: run stack image load or import (pull and build arrive with issue 4)", ref, image.ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	return img.ID, nil
+}
+
+// parseScale reads --scale SERVICE=N flags.
+func parseScale(flags []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, f := range flags {
+		name, n, ok := strings.Cut(f, "=")
+		var count int
+		if _, err := fmt.Sscanf(n, "%d", &count); !ok || err != nil || count < 0 || name == "" {
+			return nil, fmt.Errorf("scale %q: expected SERVICE=REPLICAS", f)
+		}
+		out[name] = count
+	}
+	return out, nil
+}
+
+// replicaNames lists the containers the plan leaves for services, sorted.
+func replicaNames(plan scheduler.Plan, services []string) []string {
+	var out []string
+	for svc, names := range plan.Replicas {
+		if len(services) == 0 || slices.Contains(services, svc) {
+			out = append(out, names...)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
