@@ -209,7 +209,9 @@ func (m *Manager) attached(e Endpoint, nets []Network, eps []EndpointInfo, iface
 	a.ResolvConf = containerResolvConf(host, e.DNSSearch, e.DNSOptions)
 	a.Search = parseResolvConf(a.ResolvConf).Search
 	servers := e.DNS
-	if len(servers) == 0 {
+	if pn < 0 {
+		servers = nil // internal networks only: nothing reaches outside
+	} else if len(servers) == 0 {
 		servers = host.Nameservers
 	}
 	for _, s := range servers {
