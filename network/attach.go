@@ -121,7 +121,7 @@ func (m *Manager) attach(e Endpoint) (_ *Attached, err error) {
 	nets := make([]Network, len(atts))
 	for i, at := range atts {
 		if nets[i], err = m.st.network(at.Network); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("network %q: %w", at.Network, err)
 		}
 		if err := m.up(nets[i], false); err != nil {
 			return nil, err

@@ -101,7 +101,7 @@ func (s store) network(name string) (Network, error) {
 	}
 	err := atomicfile.ReadJSON(s.networkFile(name), &n)
 	if errors.Is(err, fs.ErrNotExist) {
-		return n, fmt.Errorf("network %q: %w", name, ErrNotFound)
+		return n, ErrNotFound
 	}
 	return n, err
 }
