@@ -48,7 +48,7 @@ func (s *Store) Create(ctx context.Context, name string, o Options) (v Volume, c
 			return fail(err)
 		}
 	}
-	meta := Volume{Labels: o.Labels, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	meta := meta{Labels: o.Labels, CreatedAt: time.Now().UTC().Truncate(time.Second)}
 	if err := atomicfile.WriteJSON(filepath.Join(tmp, "volume.json"), meta, 0o600); err != nil {
 		return fail(err)
 	}

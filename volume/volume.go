@@ -78,15 +78,20 @@ func (s *Store) Get(name string) (Volume, error) {
 	if err := check(name); err != nil {
 		return Volume{}, err
 	}
-	var v Volume
-	if err := atomicfile.ReadJSON(s.metaFile(name), &v); err != nil {
+	var m meta
+	if err := atomicfile.ReadJSON(s.metaFile(name), &m); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return Volume{}, fmt.Errorf("volume %q: %w", name, ErrNotFound)
 		}
 		return Volume{}, fmt.Errorf("read volume %q: %w", name, err)
 	}
-	v.Name, v.Driver, v.Scope, v.Mountpoint = name, "local", "local", s.Path(name)
-	return v, nil
+	return Volume{Name: name, Driver: "local", Labels: m.Labels, CreatedAt: m.CreatedAt, Mountpoint: s.Path(name), Scope: "local"}, nil
+}
+
+// meta is a volume's volume.json.
+type meta struct {
+	Labels    map[string]string `json:",omitempty"`
+	CreatedAt time.Time
 }
 
 // List returns every volume whose labels include labels, by name.

@@ -17,8 +17,9 @@ import (
 type convergeOptions struct {
 	plan    scheduler.Options
 	scale   map[string]int
-	build   bool // --build
-	timeout *int // -t
+	build   bool   // --build
+	pull    string // --pull: always, missing, never, or "policy": each service's pull_policy
+	timeout *int   // -t
 	title   string
 }
 
@@ -29,10 +30,8 @@ func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Pl
 	if o.build {
 		return scheduler.Plan{}, errors.New("build images: not supported yet: build arrives with issue 4; use stack image load/import")
 	}
-	for _, name := range s.scope(o.plan) {
-		if _, err := s.imageID(project.ImageName(s.p.Project, name)); err != nil {
-			return scheduler.Plan{}, err
-		}
+	if err := s.ensureImages(ctx, s.scope(o.plan), o.pull); err != nil {
+		return scheduler.Plan{}, err
 	}
 	if err := (scheduler.Volumes{Store: s.vols, Project: s.p}).Check(); err != nil {
 		return scheduler.Plan{}, err
@@ -81,11 +80,78 @@ func (s *session) scope(opts scheduler.Options) []string {
 	return s.p.Graph.Closure(opts.Services...)
 }
 
+// ensureImages makes sure the services' images are in the store, pulling
+// them as --pull or their pull_policy say. A missing image stops up before
+// anything is created.
+func (s *session) ensureImages(ctx context.Context, services []string, pull string) error {
+	var pr *progress
+	defer func() {
+		if pr != nil {
+			pr.close()
+		}
+	}()
+	done := map[string]bool{}
+	for _, name := range services {
+		svc := s.p.Services[name]
+		ref := project.ImageName(s.p.Project, name)
+		if done[ref] {
+			continue
+		}
+		done[ref] = true
+		policy := pull
+		if policy == "" || policy == "policy" {
+			policy = svc.PullPolicy
+		}
+		_, err := s.images.Get(ref)
+		have := err == nil
+		switch policy {
+		case "never", "build":
+			if !have {
+				return s.missing(ref, svc.Build != nil)
+			}
+			continue
+		case "always":
+		default: // missing, if_not_present, daily, weekly, ...
+			if have {
+				continue
+			}
+			if svc.Build != nil {
+				return s.missing(ref, true)
+			}
+		}
+		if s.g.ui.dryRun {
+			fmt.Printf("pull image %s\n", ref)
+			continue
+		}
+		if pr == nil {
+			pr = s.g.newProgress("Pulling")
+		}
+		pr.resource("Image", ref, "Pulling")
+		if _, err := s.images.Pull(ctx, ref, image.PullOptions{}); err != nil {
+			pr.resource("Image", ref, scheduler.Failed)
+			if have {
+				return err
+			}
+			return fmt.Errorf("image %q: not found here, and %w", ref, err)
+		}
+		pr.resource("Image", ref, "Pulled")
+	}
+	return nil
+}
+
+// missing is the error for an image that is not here and is not pulled.
+func (s *session) missing(ref string, build bool) error {
+	if build {
+		return fmt.Errorf("image %q: %w: it has build:, and build arrives with issue 4; make it with stack image load or import", ref, image.ErrNotFound)
+	}
+	return fmt.Errorf("image %q: %w: pull it, or make it with stack image load or import", ref, image.ErrNotFound)
+}
+
 // imageID finds the image ref names in the store.
 func (s *session) imageID(ref string) (string, error) {
 	img, err := s.images.Get(ref)
 	if errors.Is(err, image.ErrNotFound) {
-		return "", fmt.Errorf("image %q: %w: run stack image load or import (pull and build arrive with issue 4)", ref, image.ErrNotFound)
+		return "", s.missing(ref, false)
 	}
 	if err != nil {
 		return "", err

@@ -65,12 +65,7 @@ func (s *session) down(ctx context.Context, services []string, f downFlags, time
 	}
 	pr := s.g.newProgress("Running")
 	defer pr.close()
-	opts := scheduler.ExecOptions{Logger: s.g.logger(), Events: pr.event}
-	if timeout != nil {
-		d := seconds(*timeout)
-		opts.Timeout = &d
-	}
-	if err := scheduler.Execute(ctx, s.rt, plan, s.p.Graph, opts); err != nil {
+	if err := s.executeWith(ctx, plan, s.p.Graph, pr, timeout); err != nil {
 		return err
 	}
 	if f.volumes && len(services) == 0 {

@@ -31,6 +31,7 @@ type followed struct {
 	last    time.Time // of the last entry printed
 	ended   bool      // the container is gone
 	pending []string  // events to print once its log is read to the end
+	opts    linux.LogOptions
 }
 
 func newLogFollower(ctx context.Context, eng *linux.Engine, lp *logPrinter, opts linux.LogOptions) *logFollower {
@@ -40,18 +41,20 @@ func newLogFollower(ctx context.Context, eng *linux.Engine, lp *logPrinter, opts
 }
 
 // follow starts following c unless it is followed already.
-func (f *logFollower) follow(c runtime.State) {
+func (f *logFollower) follow(c runtime.State) { f.followFrom(c, f.opts) }
+
+// followFrom is follow with other options for the first read.
+func (f *logFollower) followFrom(c runtime.State, o linux.LogOptions) {
 	f.mu.Lock()
 	if _, ok := f.seen[c.ID]; ok {
 		f.mu.Unlock()
 		return
 	}
-	fc := &followed{name: c.Name}
+	fc := &followed{name: c.Name, opts: o}
 	f.seen[c.ID] = fc
 	f.order = append(f.order, c.ID)
 	f.mu.Unlock()
 	f.lp.add(c.Name)
-	o := f.opts
 	o.Follow = true
 	o.Idle = func() { f.flush(fc) }
 	f.wg.Go(func() {
@@ -133,8 +136,8 @@ func (f *logFollower) stop(ctx context.Context) {
 			continue
 		}
 		// What the follower would have printed, from after its last line.
-		o := f.opts
-		o.Follow = false
+		o := fc.opts
+		o.Follow, o.Idle = false, nil
 		if !fc.last.IsZero() {
 			o.Tail, o.Since = -1, fc.last.Add(time.Nanosecond)
 		}

@@ -15,6 +15,7 @@ import (
 // terminal, optional timestamps. Lines from many containers never mix.
 type logPrinter struct {
 	w          io.Writer
+	errw       io.Writer // if set, stderr entries go there
 	prefix     bool
 	colors     bool
 	timestamps bool
@@ -48,6 +49,12 @@ func (lp *logPrinter) entry(name string, e linux.LogEntry) {
 	text := strings.TrimRight(e.Log, "\r\n")
 	if lp.timestamps {
 		text = e.Time.UTC().Format(time.RFC3339Nano) + " " + text
+	}
+	if lp.errw != nil && e.Stream == "stderr" {
+		lp.mu.Lock()
+		fmt.Fprintln(lp.errw, text)
+		lp.mu.Unlock()
+		return
 	}
 	lp.print(name, text)
 }

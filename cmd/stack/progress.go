@@ -128,13 +128,10 @@ func (p *progress) close() {
 	}
 }
 
+// finished reports whether s ends a step: Created, Started, Killed... but
+// not Creating, Waiting or Recreate.
 func finished(s scheduler.Status) bool {
-	switch s {
-	case scheduler.Created, scheduler.Recreated, scheduler.Started, scheduler.Restarted, scheduler.Healthy,
-		scheduler.Exited, scheduler.Stopped, scheduler.Removed, scheduler.Skipped, scheduler.Failed:
-		return true
-	}
-	return false
+	return !strings.HasSuffix(string(s), "ing") && s != scheduler.Recreating
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}

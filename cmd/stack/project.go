@@ -25,8 +25,14 @@ type globalFlags struct {
 
 func (g *globalFlags) register(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
-	f.StringArrayVarP(&g.files, "file", "f", nil, "Compose configuration files")
-	f.StringVarP(&g.name, "project-name", "p", "", "Project name")
+	// -f and -p are the root's own flags (read before the verb, as docker
+	// compose's TraverseChildren does), so that logs -f can mean --follow
+	// and run -p --publish; --file and --project-name work anywhere.
+	f.StringArrayVar(&g.files, "file", nil, "Compose configuration files")
+	cmd.Flags().StringArrayVarP(&g.files, "file", "f", nil, "Compose configuration files")
+	f.StringVar(&g.name, "project-name", "", "Project name")
+	cmd.Flags().StringVarP(&g.name, "project-name", "p", "", "Project name")
+	cmd.TraverseChildren = true
 	f.StringVar(&g.projectDir, "project-directory", "", "Specify an alternate working directory\n(default: the path of the, first specified, Compose file)")
 	f.StringArrayVar(&g.envFiles, "env-file", nil, "Specify an alternate environment file")
 	f.StringArrayVar(&g.profiles, "profile", nil, "Specify a profile to enable")

@@ -19,6 +19,9 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newImageCommand(g), newImagesCommand(g))
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newNetworkCommand(g))
-	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g))
+	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g), newLsCommand(g), newLogsCommand(g),
+		newExecCommand(g), newRunCommand(g), newCreateCommand(g), newStartCommand(g), newStopCommand(g),
+		newRestartCommand(g), newKillCommand(g), newRmCommand(g), newPauseCommand(g), newUnpauseCommand(g),
+		newTopCommand(g), newWaitCommand(g), newScaleCommand(g), newVolumeCommand(g))
 	return root
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/image"
 	"github.com/stackorch/stack/project"
@@ -105,6 +106,12 @@ func (s *session) services(names []string) ([]string, error) {
 	return out, nil
 }
 
+// known reports whether c's service is in the project (else an orphan).
+func (s *session) known(c runtime.State) bool {
+	_, ok := s.p.Services[c.Labels[service.LabelService]]
+	return ok
+}
+
 // listOptions choose which of the project's containers to list.
 type listOptions struct {
 	services []string // empty: all
@@ -132,15 +139,43 @@ func (s *session) containers(ctx context.Context, o listOptions) ([]runtime.Stat
 	return out, nil
 }
 
+// openServices opens a locked session for a verb on services args.
+func (g *globalFlags) openServices(cmd *cobra.Command, args []string) (*session, []string, error) {
+	s, err := g.open(cmd.Context(), openOptions{lock: true, nameOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	services, err := s.services(args)
+	if err != nil {
+		s.close()
+		return nil, nil, err
+	}
+	return s, services, nil
+}
+
+// run executes plan with a progress display titled title, or with
+// --dry-run prints it.
+func (s *session) run(ctx context.Context, plan scheduler.Plan, title string, timeout *int) error {
+	if s.g.ui.dryRun {
+		fmt.Print(plan.String())
+		return nil
+	}
+	return s.execute(ctx, plan, title, timeout)
+}
+
 // execute runs plan with a progress display titled title.
 func (s *session) execute(ctx context.Context, plan scheduler.Plan, title string, timeout *int) error {
 	pr := s.g.newProgress(title)
+	defer pr.close()
+	return s.executeWith(ctx, plan, s.p.Graph, pr, timeout)
+}
+
+// executeWith runs plan on graph, its events shown by pr.
+func (s *session) executeWith(ctx context.Context, plan scheduler.Plan, graph *project.Graph, pr *progress, timeout *int) error {
 	opts := scheduler.ExecOptions{Logger: s.g.logger(), Events: pr.event}
-	if timeout != nil && *timeout >= 0 {
+	if timeout != nil {
 		d := seconds(*timeout)
 		opts.Timeout = &d
 	}
-	err := scheduler.Execute(ctx, s.rt, plan, s.p.Graph, opts)
-	pr.close()
-	return err
+	return scheduler.Execute(ctx, s.rt, plan, graph, opts)
 }

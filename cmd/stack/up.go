@@ -56,7 +56,7 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 				NoRecreate: f.noRecreate, AlwaysRecreateDeps: f.alwaysRecreateDeps, RemoveOrphans: f.removeOrphans,
 				NoStart: f.noStart}
 			since := time.Now()
-			plan, err := s.converge(ctx, convergeOptions{plan: opts, scale: scale, build: f.build, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
+			plan, err := s.converge(ctx, convergeOptions{plan: opts, scale: scale, build: f.build, pull: f.pull, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
 			if err != nil || g.ui.dryRun || f.noStart {
 				return err
 			}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stackorch/stack/scheduler"
+)
+
+func newCreateCommand(g *globalFlags) *cobra.Command {
+	var force, noRecreate, removeOrphans, build, noBuild bool
+	var scale []string
+	var pull string
+	cmd := &cobra.Command{
+		Use:   "create [OPTIONS] [SERVICE...]",
+		Short: "Creates containers for a service",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if force && noRecreate {
+				return errors.New("create: --force-recreate and --no-recreate are incompatible")
+			}
+			ctx := cmd.Context()
+			s, services, err := g.openServices(cmd, args)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			counts, err := parseScale(scale)
+			if err != nil {
+				return err
+			}
+			_, err = s.converge(ctx, convergeOptions{title: "Running", scale: counts, build: build, pull: pull,
+				plan: scheduler.Options{Services: services, ForceRecreate: force, NoRecreate: noRecreate, RemoveOrphans: removeOrphans, NoStart: true}})
+			return err
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&force, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
+	fl.BoolVar(&noRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+	fl.BoolVar(&removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	fl.BoolVar(&build, "build", false, "Build images before starting containers")
+	fl.BoolVar(&noBuild, "no-build", false, "Don't build an image, even if it's policy")
+	fl.StringVar(&pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
+	fl.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the scale setting in the Compose file if present.")
+	return cmd
+}
+
+func newScaleCommand(g *globalFlags) *cobra.Command {
+	var noDeps bool
+	cmd := &cobra.Command{
+		Use:   "scale [SERVICE=REPLICAS...]",
+		Short: "Scale services ",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			counts, err := parseScale(args)
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, a := range args {
+				name, _, _ := strings.Cut(a, "=")
+				names = append(names, name)
+			}
+			ctx := cmd.Context()
+			s, services, err := g.openServices(cmd, names)
+			if err != nil {
+				return fmt.Errorf("scale: %w", err)
+			}
+			defer s.close()
+			_, err = s.converge(ctx, convergeOptions{title: "Running", scale: counts,
+				plan: scheduler.Options{Services: services, NoDeps: noDeps}})
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&noDeps, "no-deps", false, "Don't start linked services")
+	return cmd
+}
