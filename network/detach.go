@@ -8,6 +8,9 @@ import (
 	"net/netip"
 	"slices"
 
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+
 	"github.com/stackorch/stack/internal/atomicfile"
 	"github.com/stackorch/stack/runtime"
 )
@@ -74,6 +77,7 @@ func (m *Manager) forget(ep EndpointInfo) error {
 				return err
 			}
 		}
+		m.forgetFlows(ep.Ports)
 	}
 	return m.st.removeEndpoint(ep.Network, ep.ContainerID)
 }
@@ -152,4 +156,21 @@ func (m *Manager) allocate(n Network, static string) (netip.Prefix, error) {
 		return netip.Prefix{}, fmt.Errorf("ipv4_address %q: %w", static, ErrAddressUsed)
 	}
 	return netip.PrefixFrom(a, p.subnet.Bits()), nil
+}
+
+// forgetFlows drops the conntrack entries of published UDP ports: a UDP
+// "connection" DNATed to a stopped container would otherwise keep going
+// to its old address until it times out. Best effort.
+func (m *Manager) forgetFlows(ports []runtime.Port) {
+	for _, p := range ports {
+		if p.Protocol != "udp" {
+			continue
+		}
+		f := &netlink.ConntrackFilter{}
+		f.AddProtocol(unix.IPPROTO_UDP)
+		f.AddPort(netlink.ConntrackOrigDstPort, p.HostPort)
+		if _, err := m.nl.ConntrackDeleteFilters(netlink.ConntrackTable, unix.AF_INET, f); err != nil {
+			m.log.Debug("forget udp flows", "port", p.HostPort, "err", err)
+		}
+	}
 }

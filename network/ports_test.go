@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stackorch/stack/runtime"
 )
@@ -103,5 +104,43 @@ func TestTakenPortsAreAClearErrorBeforeAnythingStarts(t *testing.T) {
 	}
 	if links, _ := inside(t, path).LinkList(); len(links) != 1 {
 		t.Errorf("the failed attach left %d links in the container", len(links))
+	}
+}
+
+func TestUDPFlowsFollowANewReplicaOnThePort(t *testing.T) {
+	h := newHost(t)
+	h.ensure(Spec{Name: "p_default"})
+	ctx := context.Background()
+	port := []runtime.Port{{HostPort: 5300, ContainerPort: 53, Protocol: "udp"}}
+	first, ns1 := h.container("dns-1", port, "p_default")
+	serveUDP(t, ns1, ":53")
+	// One client socket, one conntrack entry, across the swap.
+	var c net.Conn
+	if err := inNetns(h.outPath, func() (err error) { c, err = net.Dial("udp4", hostAddr+":5300"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	roundTrip := func() error {
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		if _, err := c.Write([]byte("hi")); err != nil {
+			return err
+		}
+		_, err := c.Read(make([]byte, 100))
+		return err
+	}
+	if err := roundTrip(); err != nil {
+		t.Fatalf("first replica: %v", err)
+	}
+	if err := h.m.Detach(ctx, first.ContainerID); err != nil {
+		t.Fatal(err)
+	}
+	h.container("filler-1", nil, "p_default") // takes the old address
+	second, ns2 := h.container("dns-2", port, "p_default")
+	if second.Interfaces[0].IPv4 == first.Interfaces[0].IPv4 {
+		t.Fatalf("the new replica has the old address %s", first.Interfaces[0].IPv4)
+	}
+	serveUDP(t, ns2, ":53")
+	if err := roundTrip(); err != nil {
+		t.Errorf("the same client after the swap: %v", err)
 	}
 }
