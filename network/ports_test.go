@@ -61,6 +61,9 @@ func TestPublishedPortsHonourHostIPAndPickEphemeralPorts(t *testing.T) {
 	if eph == 0 {
 		t.Fatalf("ephemeral port not resolved: %+v", web.Ports)
 	}
+	if got, _ := h.m.Ports(context.Background(), web.ContainerID); len(got) != 2 || got[1].HostPort != eph {
+		t.Errorf("ports recorded: %+v", got)
+	}
 	if _, err := ask(h.outPath, "tcp4", hostAddr+":"+strconv.Itoa(int(eph))); err != nil {
 		t.Errorf("ephemeral port %d: %v", eph, err)
 	}
