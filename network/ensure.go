@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -24,7 +25,7 @@ type Spec struct {
 	Subnet     string // CIDR; "" picks a free one
 	Gateway    string // "" is the subnet's first address
 	IPRange    string // CIDR inside Subnet to allocate from
-	BridgeName string // driver_opts com.docker.network.bridge.name
+	BridgeName string // driver_opts com.docker.network.bridge.name; must start with stk
 	MTU        int    // driver_opts com.docker.network.driver.mtu
 	EnableIPv6 bool
 	Labels     map[string]string
@@ -53,6 +54,10 @@ func (m *Manager) ensure(ctx context.Context, s Spec) (Network, error) {
 	}
 	if len(s.BridgeName) > unix.IFNAMSIZ-1 {
 		return Network{}, fmt.Errorf("bridge name %q: %w: longer than %d", s.BridgeName, ErrInvalid, unix.IFNAMSIZ-1)
+	}
+	// stack's rules find its links by the prefix, and so can a person.
+	if s.BridgeName != "" && !strings.HasPrefix(s.BridgeName, "stk") {
+		return Network{}, fmt.Errorf("bridge name %q: %w: stack's links are named stk...", s.BridgeName, ErrUnsupported)
 	}
 	if err := m.kernel(); err != nil {
 		return Network{}, err

@@ -76,6 +76,7 @@ func TestEnsureRejectsWhatItCannotDo(t *testing.T) {
 		{Spec{Name: "x", EnableIPv6: true}, ErrUnsupported},
 		{Spec{Name: "x", Subnet: "10.1.0.0/16", Gateway: "10.2.0.1"}, ErrInvalid},
 		{Spec{Name: "a/b"}, ErrInvalid},
+		{Spec{Name: "x", BridgeName: "docker1"}, ErrUnsupported},
 	} {
 		if _, err := h.m.Ensure(context.Background(), tc.spec); !errors.Is(err, tc.want) {
 			t.Errorf("ensure %+v: %v, want %v", tc.spec, err, tc.want)
