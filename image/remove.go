@@ -94,7 +94,8 @@ func (s *Store) GC(ctx context.Context) (Collected, error) {
 	return s.sweep()
 }
 
-// referenced lists the blobs and layers the recorded images use.
+// referenced lists the blobs and layers the recorded images and the build
+// cache use.
 func (s *Store) referenced() (blobs, layers map[v1.Hash]bool, err error) {
 	blobs, layers = map[v1.Hash]bool{}, map[v1.Hash]bool{}
 	ids, err := s.imageIDs()
@@ -121,6 +122,9 @@ func (s *Store) referenced() (blobs, layers map[v1.Hash]bool, err error) {
 		for _, d := range cf.RootFS.DiffIDs {
 			layers[d] = true
 		}
+	}
+	if err := s.cacheReferences(blobs, layers); err != nil {
+		return nil, nil, err
 	}
 	return blobs, layers, nil
 }
