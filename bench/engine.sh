@@ -35,7 +35,7 @@ ln -s busybox "$work/rootfs/bin/sleep"
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
 sock="unix://$work/docker.sock"
 dockerd --data-root "$work/docker" --exec-root "$work/exec" --pidfile "$work/docker.pid" \
-	-H "$sock" --iptables=false --ip6tables=false --bridge=none >"$work/dockerd.log" 2>&1 &
+	-H "$sock" --iptables=false --ip6tables=false --ip-forward=false --bridge=none >"$work/dockerd.log" 2>&1 &
 dockerd_pid=$!
 for _ in $(seq 100); do docker -H "$sock" info >/dev/null 2>&1 && break; sleep 0.1; done
 docker -H "$sock" import "$work/rootfs.tar" benchbox:latest >/dev/null
