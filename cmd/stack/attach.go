@@ -103,9 +103,27 @@ func (s *session) attach(ctx context.Context, o attachOptions) (int, error) {
 		} else {
 			fmt.Println("Gracefully stopping... (press Ctrl+C again to force)")
 		}
-		if err := s.stopAll(ctx, o.scope, o.timeout, sigs); err != nil {
-			f.stop(context.WithoutCancel(ctx))
-			return 1, err
+		// Stop in the background, showing exits as they come; Ctrl-C
+		// again kills.
+		stopped := make(chan error, 1)
+		kill := make(chan os.Signal, 1)
+		go func() { stopped <- s.stopAll(ctx, o.scope, o.timeout, kill) }()
+		for waiting := true; waiting; {
+			select {
+			case err := <-stopped:
+				if err != nil {
+					f.stop(context.WithoutCancel(ctx))
+					return 1, err
+				}
+				waiting = false
+			case sig := <-sigs:
+				select {
+				case kill <- sig:
+				default:
+				}
+			case <-tick.C:
+				scan()
+			}
 		}
 		scan()
 	}
