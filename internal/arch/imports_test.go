@@ -18,14 +18,14 @@ var allowed = map[string][]string{
 	"project":             {},
 	"runtime":             {"internal"},
 	"runtime/runtimetest": {"runtime", "internal"},
-	"runtime/linux":       {"runtime", "internal"},
+	"runtime/linux":       {"runtime", "network", "internal"},
 	"image":               {"internal"},
 	"network":             {"runtime", "internal"},
 	"volume":              {"internal"},
 	"service":             {"runtime", "internal"},
 	// The shim stays lean: a monitor and an init pay for every package
 	// linked in, in every container.
-	"cmd/stack-shim": {"runtime/linux", "runtime", "internal"},
+	"cmd/stack-shim": {"runtime/linux", "runtime", "network", "internal"},
 	"scheduler":      {"project", "service", "runtime", "image", "network", "volume", "internal"},
 }
 

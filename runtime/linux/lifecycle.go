@@ -42,8 +42,8 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	}
 	defer logf.Close()
 	cmd := &exec.Cmd{
-		Path:        e.o.Binary,
-		Args:        []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
+		Path: e.o.Binary,
+		Args: []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
 		// One P: a monitor is mostly idle, and every P costs memory.
 		Env:         []string{reexecEnv + "=monitor", "GOMAXPROCS=1"},
 		Stderr:      logf,

@@ -2,6 +2,7 @@ package linux
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/stackorch/stack/internal/atomicfile"
+	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -36,6 +38,7 @@ type monitor struct {
 	exited  chan struct{} // closed when the current init exits
 	stopped bool          // a user stopped or killed it: no restart
 	wake    chan struct{} // interrupts the restart backoff
+	nm      *network.Manager
 }
 
 // monitorMain is the monitor process: args are the lib and run directories
@@ -81,6 +84,11 @@ func (m *monitor) run(handshake *os.File) error {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
 	defer m.cg.delete()
+	defer func() {
+		if m.nm != nil {
+			m.nm.Close()
+		}
+	}()
 	if m.log, err = openLog(m.paths.logFile(m.id)); err != nil {
 		return err
 	}
@@ -190,8 +198,20 @@ func (m *monitor) startOnce() error {
 		outW.Close()
 		return err
 	}
+	ns, err := m.namespaces()
+	if err != nil {
+		child.Close()
+		outR.Close()
+		outW.Close()
+		errR.Close()
+		errW.Close()
+		return err
+	}
+	defer ns.close()
 	oomBefore := m.cg.oomKills(m.id)
 	started := make(chan error, 1)
+	var ep *endpoint // the run's networks, released when it ends
+	runEnded := false
 	exited := make(chan struct{})
 	var copies sync.WaitGroup
 	copies.Add(2)
@@ -199,6 +219,12 @@ func (m *monitor) startOnce() error {
 		// Locked for init's whole life: the parent-death signal fires when
 		// the thread that forked init exits, not only the process.
 		goruntime.LockOSThread()
+		var joinErr error
+		for _, f := range ns.join {
+			if joinErr == nil {
+				joinErr = unix.Setns(int(f.Fd()), 0)
+			}
+		}
 		cmd := &exec.Cmd{
 			Path:       "/proc/self/exe",
 			Args:       []string{"stack", "init"},
@@ -207,11 +233,14 @@ func (m *monitor) startOnce() error {
 			Stderr:     errW,
 			ExtraFiles: []*os.File{child},
 			SysProcAttr: &syscall.SysProcAttr{
-				Cloneflags: unix.CLONE_NEWPID | unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWNET,
+				Cloneflags: ns.clone,
 				Pdeathsig:  syscall.SIGKILL,
 			},
 		}
-		err := cmd.Start()
+		err := joinErr
+		if err == nil {
+			err = cmd.Start()
+		}
 		child.Close()
 		outW.Close()
 		errW.Close()
@@ -227,6 +256,10 @@ func (m *monitor) startOnce() error {
 		m.mu.Unlock()
 		started <- nil
 		ps, _ := cmd.Process.Wait()
+		m.mu.Lock()
+		runEnded = true
+		ep.release()
+		m.mu.Unlock()
 		copies.Wait() // every line logged before the exit is recorded
 		m.recordExit(ps, oomBefore)
 		close(exited)
@@ -258,6 +291,18 @@ func (m *monitor) startOnce() error {
 	if err := json.NewEncoder(parent).Encode(initCfg); err != nil {
 		return abort(err)
 	}
+	// Networks while init builds its root file system, too.
+	attached, err := m.attach(context.Background(), pid)
+	if err != nil {
+		return abort(fmt.Errorf("attach networks: %w", err))
+	}
+	m.mu.Lock()
+	if runEnded {
+		attached.release() // init died meanwhile
+	} else {
+		ep = attached
+	}
+	m.mu.Unlock()
 	// Init builds the root file system meanwhile.
 	if err := m.cg.add(pid, initCfg.PidsTasks != ""); err != nil {
 		return abort(fmt.Errorf("join cgroup: %w", err))
