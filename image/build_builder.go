@@ -120,14 +120,21 @@ func (b *builder) stageName(i int) string {
 	if n := b.df.stages[i].Name; n != "" {
 		return n
 	}
-	return strconv.Itoa(i)
+	return "stage-" + strconv.Itoa(i)
 }
 
 // buildStage builds stage i from its base, step by step.
 func (b *builder) buildStage(ctx context.Context, i int) (*buildState, error) {
 	stage := b.df.stages[i]
 	count := len(stage.Commands) + 1
-	ev := b.start(i, 1, count, stage.SourceCode)
+	text := stage.SourceCode
+	if base, err := b.expand(stage.BaseName, b.metaEnv()); err == nil {
+		text = "FROM " + base
+		if stage.Name != "" {
+			text += " AS " + stage.Name
+		}
+	}
+	ev := b.start(i, 1, count, text)
 	st, err := b.base(ctx, i)
 	if err != nil {
 		b.end(ev, StepFailed)

@@ -63,22 +63,34 @@ func (s *Store) layerFromUpper(ctx context.Context, upper string, mounts, lower 
 
 // mountStubs finds the empty files and directories the runner's mounts
 // left in upper where the lower layers had nothing, and the directories
-// holding only such stubs.
+// holding only such stubs: made for them, or copied up for them unchanged
+// but for their times.
 func mountStubs(root *os.Root, base srcFS, mounts []string) map[string]bool {
 	skip := map[string]bool{}
 	for _, m := range mounts {
 		for p := cleanSource(m); p != "."; p = path.Dir(p) {
-			if _, err := base.lstat(p); err == nil {
-				break // the image has it: a real change
-			}
 			fi, err := root.Lstat(p)
-			if err != nil || !(fi.Mode().IsRegular() && fi.Size() == 0 || fi.IsDir() && onlySkipped(root, p, skip)) {
+			if err != nil {
+				break
+			}
+			bfi, berr := base.lstat(p)
+			stub := fi.Mode().IsRegular() && fi.Size() == 0 && berr != nil
+			if fi.IsDir() && onlySkipped(root, p, skip) && !opaque(filepath.Join(root.Name(), p)) {
+				stub = berr != nil || bfi.IsDir() && sameOwnerAndMode(fi, bfi)
+			}
+			if !stub {
 				break
 			}
 			skip[p] = true
 		}
 	}
 	return skip
+}
+
+func sameOwnerAndMode(a, b fs.FileInfo) bool {
+	sa, oka := a.Sys().(*syscall.Stat_t)
+	sb, okb := b.Sys().(*syscall.Stat_t)
+	return oka && okb && a.Mode() == b.Mode() && sa.Uid == sb.Uid && sa.Gid == sb.Gid
 }
 
 func onlySkipped(root *os.Root, dir string, skip map[string]bool) bool {

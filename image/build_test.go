@@ -131,6 +131,7 @@ func TestBuildCopyConfigAndCache(t *testing.T) {
 }
 
 const runDockerfile = `FROM scratch AS base
+COPY conf /etc/
 COPY keep gone /files/
 COPY opaque/ /opaque/
 ARG TOKEN=t0
@@ -152,7 +153,7 @@ func TestBuildRunTurnsChangesIntoALayer(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	ctxDir := t.TempDir()
-	writeTree(t, ctxDir, map[string]string{"Dockerfile": runDockerfile, "keep": "k", "gone": "g", "opaque/old": "o"})
+	writeTree(t, ctxDir, map[string]string{"Dockerfile": runDockerfile, "keep": "k", "gone": "g", "opaque/old": "o", "conf": "c"})
 	r := &fakeRunner{t: t, steps: map[string]func(string){
 		"change": func(upper string) {
 			writeTree(t, upper, map[string]string{"files/new": "n", "opaque/fresh": "f"})
@@ -170,7 +171,7 @@ func TestBuildRunTurnsChangesIntoALayer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"echoed", "files/", "files/keep", "files/new", "opaque/", "opaque/fresh", "work/"}
+	want := []string{"echoed", "etc/", "etc/conf", "files/", "files/keep", "files/new", "opaque/", "opaque/fresh", "work/"}
 	if got := keys(mergedFiles(t, img)); !slices.Equal(got, want) {
 		t.Fatalf("files %v, want %v", got, want)
 	}
@@ -185,8 +186,10 @@ func TestBuildRunTurnsChangesIntoALayer(t *testing.T) {
 	if !slices.Equal(r.ran[1].Args, []string{"/bin/exec", "nothing"}) {
 		t.Errorf("exec form: %v", r.ran[1].Args)
 	}
-	if len(img.Layers) != 5 { // COPY, COPY, WORKDIR, RUN change, RUN echo; RUN nothing made none
-		t.Errorf("%d layers, want 5", len(img.Layers))
+	// COPY, COPY, COPY, WORKDIR, RUN change, RUN echo; RUN nothing made
+	// none: /etc, copied up for the stub of /etc/hosts, is no change.
+	if len(img.Layers) != 6 {
+		t.Errorf("%d layers, want 6", len(img.Layers))
 	}
 	if !strings.Contains(out.String(), "ran change\n") {
 		t.Errorf("output %q", out.String())
