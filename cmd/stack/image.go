@@ -5,7 +5,7 @@ import (
 )
 
 // newImageCommand is `stack image`: import, load, ls, rm, inspect, pull,
-// push, save, tag.
+// push, save, tag, build.
 func newImageCommand(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "image",
@@ -13,7 +13,7 @@ func newImageCommand(g *globalFlags) *cobra.Command {
 	}
 	cmd.AddCommand(newImageImportCommand(g), newImageLoadCommand(g), newImageListCommand(g, "ls"),
 		newImageRemoveCommand(g), newImageInspectCommand(g), newImagePullCommand(g), newImagePushCommand(g),
-		newImageSaveCommand(g), newImageTagCommand(g))
+		newImageSaveCommand(g), newImageTagCommand(g), newImageBuildCommand(g))
 	return cmd
 }
 

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/runtime"
+	"github.com/stackorch/stack/runtime/linux"
+)
+
+// buildMounts are what the engine mounts in every container: stubs of them
+// in a RUN step's upper directory are not changes.
+var buildMounts = []string{"/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.conf", "/etc/hostname"}
+
+// buildLabel marks the containers of RUN steps.
+const buildLabel = "org.stackorch.build"
+
+// engineRunner runs the RUN steps of builds in stack containers: one
+// container per step, on the step's layers, removed once its upper
+// directory has become a layer. Containers have no network but loopback
+// until stack's networks give them egress.
+type engineRunner struct {
+	paths  linux.Paths
+	binary string // the monitor binary; "" means the embedded shim or this one
+	g      *globalFlags
+}
+
+func (g *globalFlags) buildRunner() engineRunner {
+	paths := g.paths()
+	return engineRunner{paths: paths, binary: shimBinary(paths), g: g}
+}
+
+// buildImage is the one image a RUN step's engine knows: its layers.
+type buildImage struct{ layers []string }
+
+func (b buildImage) Image(context.Context, string) (linux.Image, error) {
+	return linux.Image{ID: "build", Layers: b.layers}, nil
+}
+
+func (r engineRunner) Run(ctx context.Context, spec image.RunSpec) (err error) {
+	e, err := linux.New(linux.Options{Paths: r.paths, Images: buildImage{spec.Layers}, Binary: r.binary, Logger: r.g.logger()})
+	if err != nil {
+		return err
+	}
+	var suffix [6]byte
+	rand.Read(suffix[:])
+	st, err := e.Create(ctx, runtime.Spec{Name: "stack-build-" + hex.EncodeToString(suffix[:]), Image: "build",
+		Entrypoint: spec.Args, Command: []string{}, Env: spec.Env, User: spec.User, WorkingDir: spec.WorkDir,
+		Labels: map[string]string{buildLabel: "true"}, Network: runtime.Network{Mode: "none"}})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if rerr := e.Remove(context.WithoutCancel(ctx), st.ID, true); err == nil && rerr != nil {
+			err = rerr
+		}
+	}()
+	logPath := filepath.Join(r.paths.Lib, "containers", st.ID, "container.log")
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		followLog(logPath, spec.Output, stop)
+	}()
+	if err = e.Start(ctx, st.ID); err == nil {
+		st, err = e.Wait(ctx, st.ID, runtime.UntilExited)
+	}
+	close(stop)
+	<-done
+	if err != nil {
+		return err
+	}
+	if st.ExitCode != 0 {
+		return fmt.Errorf("exit code %d", st.ExitCode)
+	}
+	return spec.Changes(ctx, filepath.Join(r.paths.Lib, "containers", st.ID, "upper"), buildMounts)
+}
+
+// followLog copies the messages of a container's json-file log to w until
+// stop is closed, then what is left.
+func followLog(path string, w io.Writer, stop <-chan struct{}) {
+	var off int64
+	var pending []byte
+	drain := func() {
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		data, _ := io.ReadAll(io.NewSectionReader(f, off, 1<<62))
+		off += int64(len(data))
+		pending = append(pending, data...)
+		for {
+			line, rest, ok := bytes.Cut(pending, []byte{'\n'})
+			if !ok {
+				return
+			}
+			pending = rest
+			var e linux.LogEntry
+			if json.Unmarshal(line, &e) == nil {
+				io.WriteString(w, e.Log)
+			}
+		}
+	}
+	for {
+		drain()
+		select {
+		case <-stop:
+			drain()
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
