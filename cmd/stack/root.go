@@ -17,6 +17,7 @@ func newRootCommand() *cobra.Command {
 	g.ui.register(root)
 	root.AddCommand(newConfigCommand(g))
 	root.AddCommand(newImageCommand(g), newImagesCommand(g))
+	root.AddCommand(newBuildCommand(g))
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newNetworkCommand(g))
 	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g), newLsCommand(g), newLogsCommand(g),
