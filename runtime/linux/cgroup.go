@@ -2,11 +2,11 @@ package linux
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/containerd/cgroups/v3"
@@ -145,51 +145,80 @@ func loadCgroup(id string) *cgroup {
 	return &cgroup{path: cgroupPath(id), v1: cg}
 }
 
-// add moves init into the cgroup. On v1, when init stays as PID 1 beside
-// the service, it skips the pids controller: init is a Go program whose
-// threads would eat the container's pids limit; the thread that forks the
-// service joins the pids cgroup instead (pidsTasks), so every process of
-// the service counts and init does not.
-func (c *cgroup) add(pid int, skipPids bool) error {
+// tasksFiles are the v1 "tasks" files of the cgroup in every hierarchy it
+// has (nil on v2).
+func (c *cgroup) tasksFiles() []string {
 	if c.v2 != nil {
-		return c.v2.AddProc(uint64(pid))
+		return nil
 	}
-	var names []cgroup1.Name
+	var out []string
 	for _, s := range c.v1.Subsystems() {
-		if !skipPids || s.Name() != cgroup1.Pids {
-			names = append(names, s.Name())
-		}
+		out = append(out, filepath.Join("/sys/fs/cgroup", string(s.Name()), c.path, "tasks"))
 	}
-	return c.v1.Add(cgroup1.Process{Pid: pid}, names...)
+	return out
 }
 
-// pidsTasks is the v1 pids controller's tasks file of the cgroup, or "".
-func (c *cgroup) pidsTasks() string {
-	if c.v2 != nil {
-		return ""
-	}
-	for _, s := range c.v1.Subsystems() {
-		if s.Name() == cgroup1.Pids {
-			return filepath.Join("/sys/fs/cgroup/pids", c.path, "tasks")
+// ownTasksFiles are the v1 "tasks" files of the cgroups the calling process
+// is in, in the hierarchies of paths (as tasksFiles gives them).
+func ownTasksFiles(paths []string) []string {
+	data, _ := os.ReadFile("/proc/self/cgroup")
+	own := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if parts := strings.SplitN(line, ":", 3); len(parts) == 3 {
+			for _, name := range strings.Split(parts[1], ",") {
+				own[name] = parts[2]
+			}
 		}
 	}
-	return ""
+	var out []string
+	for _, p := range paths {
+		name := strings.Split(strings.TrimPrefix(p, "/sys/fs/cgroup/"), "/")[0]
+		out = append(out, filepath.Join("/sys/fs/cgroup", name, own[name], "tasks"))
+	}
+	return out
 }
 
-// joinForFork makes what the calling thread forks next start in the
-// cgroup: on v1 the thread itself moves (cgroup v1 places threads), on v2
-// the fork goes straight in with CLONE_INTO_CGROUP.
-func (c *cgroup) joinForFork(tid int, sys *syscall.SysProcAttr) error {
-	if c.v2 == nil {
-		return c.v1.AddTask(cgroup1.Process{Pid: tid})
+// joinSelf moves the calling thread into the cgroups whose tasks files are
+// open in files, so that what it forks or execs next starts there. A
+// thread that moves itself ("0") spares the kernel the global lock and the
+// RCU grace period that moving a whole process costs on cgroup v1: that
+// wait was most of a container's start time.
+func joinSelf(files []*os.File) error {
+	for _, f := range files {
+		if _, err := f.WriteString("0"); err != nil {
+			return fmt.Errorf("join cgroup %q: %w", filepath.Dir(f.Name()), err)
+		}
 	}
-	dir, err := os.Open(filepath.Join("/sys/fs/cgroup", c.path))
-	if err != nil {
-		return err
-	}
-	// Left open until the process exits: a handful of descriptors at most.
-	sys.UseCgroupFD, sys.CgroupFD = true, int(dir.Fd())
 	return nil
+}
+
+// openTasks opens tasks files for joinSelf.
+func openTasks(paths []string) ([]*os.File, error) {
+	var out []*os.File
+	for _, p := range paths {
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			closeAll(out)
+			return nil, fmt.Errorf("open cgroup: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}
+
+// v2fd opens the cgroup's directory on v2 for CLONE_INTO_CGROUP, or
+// returns nil on v1.
+func (c *cgroup) v2fd() (*os.File, error) {
+	if c.v2 == nil {
+		return nil, nil
+	}
+	return os.Open(filepath.Join("/sys/fs/cgroup", c.path))
 }
 
 func (c *cgroup) freeze() error {

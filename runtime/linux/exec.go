@@ -94,6 +94,18 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 	if cg == nil {
 		return 0, nil, errors.New("container has no cgroup")
 	}
+	tasks, err := openTasks(cg.tasksFiles())
+	if err != nil {
+		return 0, nil, err
+	}
+	defer closeAll(tasks)
+	cgfd, err := cg.v2fd()
+	if err != nil {
+		return 0, nil, err
+	}
+	if cgfd != nil {
+		defer cgfd.Close()
+	}
 	caps := rec.Init.Caps
 	if p.Privileged {
 		caps, _ = capSet(nil, nil, true, hostCaps())
@@ -103,7 +115,8 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 	user := firstOf(p.User, rec.Init.User)
 	cwd := firstOf(p.WorkingDir, rec.Init.Cwd, "/")
 	stdio := []*os.File{p.Stdin, p.Stdout, p.Stderr}
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	var null *os.File
+	null, err = os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -126,8 +139,10 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 		var master *os.File
 		pid, err := func() (int, error) {
 			sys := &syscall.SysProcAttr{Setsid: p.Tty, Setctty: p.Tty}
-			if err := cg.joinForFork(unix.Gettid(), sys); err != nil {
-				return 0, fmt.Errorf("join cgroup: %w", err)
+			if cgfd != nil {
+				sys.UseCgroupFD, sys.CgroupFD = true, int(cgfd.Fd())
+			} else if err := joinSelf(tasks); err != nil {
+				return 0, err
 			}
 			if err := unix.Unshare(unix.CLONE_FS); err != nil {
 				return 0, err

@@ -47,20 +47,17 @@ func initMain() {
 // monitor says go. With
 // init: false it execs in place and returns only on failure.
 func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
-	var pidsTasks, pidsRoot *os.File
-	if c.Init && c.PidsTasks != "" {
-		// Opened before pivot_root hides the host's cgroup file system.
-		f, err := os.OpenFile(c.PidsTasks, os.O_WRONLY, 0)
-		if err != nil {
-			return 0, fmt.Errorf("join pids cgroup: %w", err)
-		}
-		defer f.Close()
-		pidsTasks = f
-		if f, err := os.OpenFile(ownPidsTasks(), os.O_WRONLY, 0); err == nil {
-			defer f.Close()
-			pidsRoot = f
-		}
+	// Opened before pivot_root hides the host's cgroup file system.
+	join, err := openTasks(c.CgroupTasks)
+	if err != nil {
+		return 0, err
 	}
+	defer closeAll(join)
+	leave, err := openTasks(c.OwnTasks)
+	if err != nil {
+		return 0, err
+	}
+	defer closeAll(leave)
 	if err := setupRootfs(c); err != nil {
 		return 0, err
 	}
@@ -124,7 +121,7 @@ func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 	}
 	if c.Init {
 		signal.Notify(initSignals) // before the fork: no signal is lost
-		return forkService(c, u, path, env, tty, pidsTasks, pidsRoot)
+		return forkService(c, u, path, env, tty, join, leave)
 	}
 	if err := becomeUser(c, u); err != nil {
 		return 0, err
@@ -134,6 +131,9 @@ func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 			return 0, err
 		}
 	}
+	if err := joinSelf(join); err != nil {
+		return 0, err
+	}
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	err = unix.Exec(path, c.Args, env)
 	return 0, fmt.Errorf("exec %q: %w", c.Args[0], err)
@@ -141,7 +141,7 @@ func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 
 // forkService starts the service as init's child from a thread of its own,
 // which takes the service's credentials and then dies with them.
-func forkService(c *initConfig, u execUser, path string, env []string, tty, pidsTasks, pidsRoot *os.File) (int, error) {
+func forkService(c *initConfig, u execUser, path string, env []string, tty *os.File, join, leave []*os.File) (int, error) {
 	type result struct {
 		pid int
 		err error
@@ -149,11 +149,9 @@ func forkService(c *initConfig, u execUser, path string, env []string, tty, pids
 	done := make(chan result, 1)
 	go func() {
 		goruntime.LockOSThread() // never unlocked: the thread exits with this goroutine
-		if pidsTasks != nil {
-			if _, err := pidsTasks.WriteString(strconv.Itoa(unix.Gettid())); err != nil {
-				done <- result{err: fmt.Errorf("join pids cgroup: %w", err)}
-				return
-			}
+		if err := joinSelf(join); err != nil {
+			done <- result{err: err}
+			return
 		}
 		if err := becomeUser(c, u); err != nil {
 			done <- result{err: err}
@@ -171,10 +169,8 @@ func forkService(c *initConfig, u execUser, path string, env []string, tty, pids
 		if err != nil {
 			err = fmt.Errorf("exec %q: %w", c.Args[0], err)
 		}
-		if pidsRoot != nil {
-			// Out again before this thread ends, so it never counts.
-			pidsRoot.WriteString(strconv.Itoa(unix.Gettid()))
-		}
+		// Out again before this thread ends, so it never counts.
+		joinSelf(leave)
 		done <- result{pid, err}
 	}()
 	r := <-done
@@ -281,18 +277,6 @@ func lookPath(name string, env []string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("exec: %q: executable file not found in $PATH", name)
-}
-
-// ownPidsTasks is the tasks file of the v1 pids cgroup init itself is in.
-func ownPidsTasks() string {
-	data, _ := os.ReadFile("/proc/self/cgroup")
-	for _, line := range strings.Split(string(data), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) == 3 && parts[1] == "pids" {
-			return "/sys/fs/cgroup/pids" + strings.TrimSuffix(parts[2], "/") + "/tasks"
-		}
-	}
-	return "/sys/fs/cgroup/pids/tasks"
 }
 
 // awaitGo reads up to the monitor's go byte, past the newline that ends

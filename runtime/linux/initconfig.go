@@ -30,10 +30,13 @@ type initConfig struct {
 	Devices     []initDevice
 	OOMScoreAdj int  `json:",omitempty"`
 	Init        bool // stay as PID 1 reaping, with the service as a child
-	// PidsTasks is the pids cgroup's tasks file (v1) that the thread forking
-	// the service joins, init itself staying out (see cgroup.add).
-	PidsTasks string `json:",omitempty"`
-	Tty       bool
+	// CgroupTasks are the container cgroup's v1 tasks files, which the
+	// thread that forks or execs the service joins (see joinSelf); with
+	// init: true, it goes back to OwnTasks after the fork, so init itself
+	// counts against no limit of the container.
+	CgroupTasks []string `json:",omitempty"`
+	OwnTasks    []string `json:",omitempty"`
+	Tty         bool
 }
 
 // initMount is one mount made inside the container before pivot_root.

@@ -208,6 +208,19 @@ func (m *monitor) startOnce() error {
 		return err
 	}
 	defer ns.close()
+	cgfd, err := m.cg.v2fd() // cgroup v2: init is born in it
+	if err != nil {
+		ns.close()
+		child.Close()
+		outR.Close()
+		outW.Close()
+		errR.Close()
+		errW.Close()
+		return err
+	}
+	if cgfd != nil {
+		defer cgfd.Close()
+	}
 	oomBefore := m.cg.oomKills(m.id)
 	started := make(chan error, 1)
 	var ep *endpoint // the run's networks, released when it ends
@@ -236,6 +249,9 @@ func (m *monitor) startOnce() error {
 				Cloneflags: ns.clone,
 				Pdeathsig:  syscall.SIGKILL,
 			},
+		}
+		if cgfd != nil {
+			cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(cgfd.Fd())
 		}
 		err := joinErr
 		if err == nil {
@@ -273,9 +289,9 @@ func (m *monitor) startOnce() error {
 	pid := m.pid
 	m.mu.Unlock()
 	initCfg := m.rec.Init
-	initCfg.PidsTasks = ""
+	initCfg.CgroupTasks = m.cg.tasksFiles()
 	if initCfg.Init {
-		initCfg.PidsTasks = m.cg.pidsTasks()
+		initCfg.OwnTasks = ownTasksFiles(initCfg.CgroupTasks)
 	}
 	var r initReply
 	dec := json.NewDecoder(parent)
@@ -303,10 +319,6 @@ func (m *monitor) startOnce() error {
 		ep = attached
 	}
 	m.mu.Unlock()
-	// Init builds the root file system meanwhile.
-	if err := m.cg.add(pid, initCfg.PidsTasks != ""); err != nil {
-		return abort(fmt.Errorf("join cgroup: %w", err))
-	}
 	if _, err := parent.Write([]byte{'g'}); err != nil {
 		return abort(err)
 	}
