@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -21,7 +22,9 @@ func newImageRemoveCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// TODO(engine): opt.InUse from the containers that use an image.
+			if opt.InUse, err = g.imagesInUse(cmd.Context(), s); err != nil {
+				return err
+			}
 			var errs []error
 			for _, ref := range args {
 				out, err := s.Remove(cmd.Context(), ref, opt)
@@ -39,4 +42,25 @@ func newImageRemoveCommand(g *globalFlags) *cobra.Command {
 	// No -f: the global -f is --file, as in docker compose.
 	cmd.Flags().BoolVar(&opt.Force, "force", false, "Force removal of the image")
 	return cmd
+}
+
+// imagesInUse tells which images containers use, by the image reference
+// each container was created with. (The engine's state does not carry the
+// image ID: an image whose name moved since is not seen.)
+func (g *globalFlags) imagesInUse(ctx context.Context, s *image.Store) (func(id string) bool, error) {
+	e, err := g.engine()
+	if err != nil {
+		return nil, err
+	}
+	containers, err := e.List(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, c := range containers {
+		if img, err := s.Get(c.Image); err == nil {
+			used[img.ID] = true
+		}
+	}
+	return func(id string) bool { return used[id] }, nil
 }
