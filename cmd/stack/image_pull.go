@@ -28,7 +28,7 @@ func newImagePullCommand(g *globalFlags) *cobra.Command {
 				if name, err := image.NormalizeName(args[0]); err == nil {
 					fmt.Fprintln(out, pullingFrom(name))
 				}
-				bars = newLayerProgress(out, map[string]string{image.StatusWaiting: "Pulling fs layer"})
+				bars = g.newLayerProgress(out, map[string]string{image.StatusWaiting: "Pulling fs layer"})
 				opt.Progress = bars.report
 			}
 			p, err := s.Pull(cmd.Context(), args[0], opt)

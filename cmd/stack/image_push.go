@@ -27,7 +27,7 @@ func newImagePushCommand(g *globalFlags) *cobra.Command {
 				if named, err := reference.ParseNormalizedNamed(args[0]); err == nil {
 					fmt.Fprintf(out, "The push refers to repository [%s]\n", named.Name())
 				}
-				bars = newLayerProgress(out, map[string]string{image.StatusWaiting: "Preparing"})
+				bars = g.newLayerProgress(out, map[string]string{image.StatusWaiting: "Preparing"})
 				opt.Progress = bars.report
 			}
 			p, err := s.Push(cmd.Context(), args[0], opt)

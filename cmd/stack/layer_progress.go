@@ -31,9 +31,17 @@ type layerProgress struct {
 }
 
 // newLayerProgress starts a display on w; words rename statuses ("Waiting"
-// is "Pulling fs layer" in a pull).
-func newLayerProgress(w io.Writer, words map[string]string) *layerProgress {
-	p := &layerProgress{w: w, live: liveTerminal(w), words: words, state: map[string]image.Progress{},
+// is "Pulling fs layer" in a pull). It redraws in place when --progress and
+// --ansi allow and w is a terminal.
+func (g *globalFlags) newLayerProgress(w io.Writer, words map[string]string) *layerProgress {
+	live := g.ui.ansi != "never" && liveTerminal(w)
+	switch g.ui.progress {
+	case "tty":
+		live = true
+	case "plain", "quiet", "json":
+		live = false
+	}
+	p := &layerProgress{w: w, live: live, words: words, state: map[string]image.Progress{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if !p.live {
 		close(p.done)
