@@ -18,6 +18,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newConfigCommand(g))
 	root.AddCommand(newImageCommand(g), newImagesCommand(g))
 	root.AddCommand(newBuildCommand(g))
+	root.AddCommand(newPullCommand(g), newPushCommand(g), newBuilderCommand(g))
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newNetworkCommand(g))
 	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g), newLsCommand(g), newLogsCommand(g),
