@@ -66,7 +66,19 @@ func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Pl
 		fmt.Print(plan.String())
 		return plan, nil
 	}
-	return plan, s.execute(ctx, plan, o.title, o.timeout)
+	pr := s.g.newProgress(o.title)
+	defer pr.close()
+	nets, err := s.networks(pr)
+	if err != nil {
+		return plan, err
+	}
+	if err := nets.Ensure(ctx); err != nil {
+		return plan, err
+	}
+	if err := nets.Manager.CheckPorts(ctx, plan.Ports()); err != nil {
+		return plan, err
+	}
+	return plan, s.executeWith(ctx, plan, s.p.Graph, pr, o.timeout)
 }
 
 // scope is the services an up with opts acts on.

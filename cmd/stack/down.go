@@ -68,6 +68,15 @@ func (s *session) down(ctx context.Context, services []string, f downFlags, time
 	if err := s.executeWith(ctx, plan, s.p.Graph, pr, timeout); err != nil {
 		return err
 	}
+	if len(services) == 0 {
+		nets, err := s.networks(pr)
+		if err != nil {
+			return err
+		}
+		if err := nets.Remove(ctx); err != nil {
+			return err
+		}
+	}
 	if f.volumes && len(services) == 0 {
 		names, err := scheduler.ProjectVolumes(s.vols, s.p.Name)
 		if err != nil {

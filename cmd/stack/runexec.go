@@ -65,6 +65,9 @@ func runOneOff(cmd *cobra.Command, g *globalFlags, f runFlags, name string, comm
 		fmt.Print(plan.String())
 		return 0, nil
 	}
+	if err := s.ensureNetworks(ctx); err != nil {
+		return 1, err
+	}
 	since := time.Now()
 	err = scheduler.Execute(ctx, s.rt, plan, graph, scheduler.ExecOptions{Logger: g.logger()})
 	s.close() // the one-off runs without holding the project

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/project"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
@@ -29,6 +30,7 @@ type session struct {
 	rt     runtime.Runtime // the engine, making volumes before containers
 	images *image.Store
 	vols   *volume.Store
+	nets   *network.Manager // opened on first use
 	unlock func()
 }
 
@@ -77,7 +79,43 @@ func (g *globalFlags) open(ctx context.Context, o openOptions) (*session, error)
 	return s, nil
 }
 
-func (s *session) close() { s.unlock() }
+func (s *session) close() {
+	s.unlock()
+	if s.nets != nil {
+		s.nets.Close()
+		s.nets = nil
+	}
+}
+
+// ensureNetworks makes the project's networks if they are missing.
+func (s *session) ensureNetworks(ctx context.Context) error {
+	if s.g.ui.dryRun {
+		return nil
+	}
+	pr := s.g.newProgress("Running")
+	defer pr.close()
+	nets, err := s.networks(pr)
+	if err != nil {
+		return err
+	}
+	return nets.Ensure(ctx)
+}
+
+// networks is the project's networks, reporting to pr if not nil.
+func (s *session) networks(pr *progress) (scheduler.Networks, error) {
+	if s.nets == nil {
+		m, err := s.g.networks()
+		if err != nil {
+			return scheduler.Networks{}, err
+		}
+		s.nets = m
+	}
+	n := scheduler.Networks{Manager: s.nets, Project: s.p, Version: versionString()}
+	if pr != nil {
+		n.Event = func(name string, st scheduler.Status) { pr.resource("Network", name, st) }
+	}
+	return n, nil
+}
 
 // setVolumes makes s.rt prepare volumes; renew makes anonymous ones afresh.
 func (s *session) setVolumes(renew bool) {

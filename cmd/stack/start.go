@@ -24,6 +24,9 @@ func newStartCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			plan := scheduler.PlanStart(cs, s.p.Graph, services)
+			if err := s.ensureNetworks(ctx); err != nil {
+				return err
+			}
 			if err := s.run(ctx, plan, "Running", nil); err != nil || !wait {
 				return err
 			}
