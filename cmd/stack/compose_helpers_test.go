@@ -169,8 +169,8 @@ func (p *proj) fails(want string, args ...string) string {
 // psRow is what a test reads of ps --format json.
 type psEntry struct {
 	Name, ID, Service, Project, State, Health, Command, Image, Labels, CreatedAt, Status string
-	ExitCode                                                                           int
-	Publishers                                                                         []any
+	ExitCode                                                                             int
+	Publishers                                                                           []any
 }
 
 // ps returns the containers `ps -a --format json` lists, by name.
