@@ -47,6 +47,16 @@ services:
 	if string(got) != "hello from webhost\n" {
 		t.Errorf("published port answered %q", got)
 	}
+	want := fmt.Sprintf("127.0.0.1:%d", port)
+	if r := p.ok("port", "web", "8080"); r.stdout != want+"\n" {
+		t.Errorf("port web 8080: %q", r.stdout)
+	}
+	if got := p.ps(); len(got["demo-web-1"].Publishers) != 1 {
+		t.Errorf("ps publishers: %+v", got["demo-web-1"])
+	}
+	if r := p.ok("ps", "--format", "{{.Ports}}", "web"); r.stdout != want+"->8080/tcp\n" {
+		t.Errorf("ps ports: %q", r.stdout)
+	}
 	p.ok("down")
 	if r := p.ok("network", "ls", "-q"); strings.TrimSpace(r.stdout) != "" {
 		t.Errorf("down left networks: %q", r.stdout)

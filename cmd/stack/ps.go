@@ -49,7 +49,14 @@ func newPsCommand(g *globalFlags) *cobra.Command {
 				_, known := s.p.Services[c.Labels[service.LabelService]]
 				return (len(f.status) > 0 && !slices.Contains(f.status, string(c.Status))) || (!f.orphans && !known)
 			})
-			return f.print(cmd, cs)
+			var ports func(string) []runtime.Port
+			if nets, err := s.networks(nil); err == nil {
+				ports = func(id string) []runtime.Port {
+					p, _ := nets.Manager.Ports(ctx, id)
+					return p
+				}
+			}
+			return f.print(cmd, cs, ports)
 		},
 	}
 	fl := cmd.Flags()
@@ -64,7 +71,7 @@ func newPsCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-func (f psFlags) print(cmd *cobra.Command, cs []runtime.State) error {
+func (f psFlags) print(cmd *cobra.Command, cs []runtime.State, ports func(id string) []runtime.Port) error {
 	w := cmd.OutOrStdout()
 	switch {
 	case f.quiet:
@@ -85,7 +92,11 @@ func (f psFlags) print(cmd *cobra.Command, cs []runtime.State) error {
 	now := time.Now()
 	rows := make([]psRow, 0, len(cs))
 	for _, c := range cs {
-		rows = append(rows, newPsRow(c, now))
+		row := newPsRow(c, now)
+		if ports != nil && c.Running() {
+			row = row.withPorts(ports(c.ID))
+		}
+		rows = append(rows, row)
 	}
 	return printFormatted(w, f.format, rows, []string{"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"},
 		func(r psRow) []string {

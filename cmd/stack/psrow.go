@@ -45,6 +45,25 @@ type publisher struct {
 	Protocol      string
 }
 
+// withPorts fills in the ports c publishes now.
+func (r psRow) withPorts(ports []runtime.Port) psRow {
+	var text []string
+	for _, p := range ports {
+		ip := p.HostIP
+		if ip == "" {
+			ip = "0.0.0.0"
+		}
+		proto := p.Protocol
+		if proto == "" {
+			proto = "tcp"
+		}
+		r.Publishers = append(r.Publishers, publisher{URL: ip, TargetPort: int(p.ContainerPort), PublishedPort: int(p.HostPort), Protocol: proto})
+		text = append(text, fmt.Sprintf("%s:%d->%d/%s", ip, p.HostPort, p.ContainerPort, proto))
+	}
+	r.Ports = strings.Join(text, ", ")
+	return r
+}
+
 func newPsRow(c runtime.State, now time.Time) psRow {
 	var labels []string
 	for k, v := range c.Labels {

@@ -24,6 +24,6 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g), newLsCommand(g), newLogsCommand(g),
 		newExecCommand(g), newRunCommand(g), newCreateCommand(g), newStartCommand(g), newStopCommand(g),
 		newRestartCommand(g), newKillCommand(g), newRmCommand(g), newPauseCommand(g), newUnpauseCommand(g),
-		newTopCommand(g), newWaitCommand(g), newScaleCommand(g), newVolumeCommand(g))
+		newTopCommand(g), newWaitCommand(g), newScaleCommand(g), newVolumeCommand(g), newPortCommand(g))
 	return root
 }
