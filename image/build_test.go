@@ -145,6 +145,7 @@ FROM base AS unused
 RUN fail
 
 FROM base
+SHELL ["/bin/ash", "-eo", "pipefail", "-c"]
 RUN echo $E
 `
 
@@ -185,6 +186,9 @@ func TestBuildRunTurnsChangesIntoALayer(t *testing.T) {
 	}
 	if !slices.Equal(r.ran[1].Args, []string{"/bin/exec", "nothing"}) {
 		t.Errorf("exec form: %v", r.ran[1].Args)
+	}
+	if !slices.Equal(r.ran[2].Args, []string{"/bin/ash", "-eo", "pipefail", "-c", "echo $E"}) {
+		t.Errorf("SHELL: %v", r.ran[2].Args)
 	}
 	// COPY, COPY, COPY, WORKDIR, RUN change, RUN echo; RUN nothing made
 	// none: /etc, copied up for the stub of /etc/hosts, is no change.

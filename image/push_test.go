@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/compression"
 )
 
 func TestPushPullSaveLoadRoundTrip(t *testing.T) {
@@ -113,5 +115,27 @@ func TestSaveByIDCarriesNoName(t *testing.T) {
 	}
 	if len(loaded) != 1 || !slices.Equal(loaded[0].RepoTags, []string{"docker.io/library/two:2"}) {
 		t.Fatalf("loaded %+v", loaded)
+	}
+}
+
+func TestBuildPullsAMissingBase(t *testing.T) {
+	needRoot(t)
+	reg := startRegistry(t)
+	ctx := context.Background()
+	putImage(t, reg+"/test/base:1", registryImage(t, compression.GZip, "amd64", makeTar(t, dir("bin/"), file("bin/app", "base"))))
+	s := newStore(t)
+	ctxDir := t.TempDir()
+	writeTree(t, ctxDir, map[string]string{"extra": "x"})
+	img, err := s.Build(ctx, BuildSpec{Context: ctxDir, DockerfileInline: "ARG REG\nFROM ${REG}/test/base:1\nCOPY extra /extra\n",
+		Args: map[string]string{"REG": reg}}, BuildOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := mergedFiles(t, img)
+	if files["bin/app"] != "base" || files["extra"] != "x" || !slices.Equal(img.Config.Cmd, []string{"/bin/app"}) {
+		t.Fatalf("files %v, config %+v", files, img.Config)
+	}
+	if _, err := s.Get(reg + "/test/base:1"); err != nil {
+		t.Fatalf("the base is not stored: %v", err)
 	}
 }

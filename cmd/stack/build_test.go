@@ -233,6 +233,7 @@ func TestBuildMultiStagePushPullRun(t *testing.T) {
 	if len(leftovers) != 0 {
 		t.Errorf("%d containers left by the builds", len(leftovers))
 	}
+	testenv.CheckNoLeaks(t, root)
 
 	reg := registrytest.Start(t, registrytest.Options{})
 	name := reg + "/test/built:1"
