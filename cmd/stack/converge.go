@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -17,8 +18,7 @@ import (
 type convergeOptions struct {
 	plan    scheduler.Options
 	scale   map[string]int
-	build   bool   // --build
-	pull    string // --pull: always, missing, never, or "policy": each service's pull_policy
+	images  imagePolicy
 	timeout *int   // -t
 	title   string
 }
@@ -27,10 +27,7 @@ type convergeOptions struct {
 // volumes first, so that nothing is made when one is missing, warns about
 // orphans, and with --dry-run prints the plan instead of running it.
 func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Plan, error) {
-	if o.build {
-		return scheduler.Plan{}, errors.New("build images: not supported yet: build arrives with issue 4; use stack image load/import")
-	}
-	if err := s.ensureImages(ctx, s.scope(o.plan), o.pull); err != nil {
+	if err := s.ensureImages(ctx, s.scope(o.plan), o.images); err != nil {
 		return scheduler.Plan{}, err
 	}
 	if err := (scheduler.Volumes{Store: s.vols, Project: s.p}).Check(); err != nil {
@@ -92,10 +89,18 @@ func (s *session) scope(opts scheduler.Options) []string {
 	return s.p.Graph.Closure(opts.Services...)
 }
 
-// ensureImages makes sure the services' images are in the store, pulling
-// them as --pull or their pull_policy say. A missing image stops up before
-// anything is created.
-func (s *session) ensureImages(ctx context.Context, services []string, pull string) error {
+// imagePolicy is what up does about the images: --build, --no-build and
+// --pull (always, missing, never, or "policy": each service's pull_policy).
+type imagePolicy struct {
+	build, noBuild bool
+	pull           string
+}
+
+// ensureImages makes sure the services' images are in the store, building
+// or pulling them as Docker Compose does: --build or pull_policy: build
+// builds, a missing image is built if the service has build:, else pulled.
+// A missing image stops up before anything is created.
+func (s *session) ensureImages(ctx context.Context, services []string, o imagePolicy) error {
 	var pr *progress
 	defer func() {
 		if pr != nil {
@@ -110,51 +115,46 @@ func (s *session) ensureImages(ctx context.Context, services []string, pull stri
 			continue
 		}
 		done[ref] = true
-		policy := pull
+		policy := o.pull
 		if policy == "" || policy == "policy" {
 			policy = svc.PullPolicy
 		}
 		_, err := s.images.Get(ref)
 		have := err == nil
-		switch policy {
-		case "never", "build":
-			if !have {
-				return s.missing(ref, svc.Build != nil)
-			}
-			continue
-		case "always":
-		default: // missing, if_not_present, daily, weekly, ...
-			if have {
-				continue
-			}
-			if svc.Build != nil {
-				return s.missing(ref, true)
-			}
-		}
-		if s.g.ui.dryRun {
-			fmt.Printf("pull image %s\n", ref)
-			continue
-		}
-		if pr == nil {
-			pr = s.g.newProgress("Pulling")
-		}
-		pr.resource("Image", ref, "Pulling")
-		if _, err := s.images.Pull(ctx, ref, image.PullOptions{}); err != nil {
-			pr.resource("Image", ref, scheduler.Failed)
-			if have {
+		build := svc.Build != nil && !o.noBuild && (o.build || policy == "build" || !have)
+		pull := !build && (policy == "always" || (!have && policy != "never" && policy != "build"))
+		switch {
+		case s.g.ui.dryRun && (build || pull):
+			fmt.Printf("%s image %s\n", map[bool]string{true: "build", false: "pull"}[build], ref)
+		case build:
+			if _, err := s.g.buildService(ctx, s.p, name, &buildFlags{}, os.Stderr); err != nil {
 				return err
 			}
-			return fmt.Errorf("image %q: not found here, and %w", ref, err)
+		case pull:
+			if pr == nil {
+				pr = s.g.newProgress("Pulling")
+			}
+			pr.resource("Image", ref, "Pulling")
+			if _, err := s.images.Pull(ctx, ref, image.PullOptions{}); err != nil {
+				pr.resource("Image", ref, scheduler.Failed)
+				if have {
+					return err
+				}
+				return fmt.Errorf("image %q: not found here, and %w", ref, err)
+			}
+			pr.resource("Image", ref, "Pulled")
+		case !have:
+			return s.missing(ref, svc.Build != nil)
 		}
-		pr.resource("Image", ref, "Pulled")
 	}
 	return nil
 }
 
-// missing is the error for an image that is not here and is not pulled.
+// missing is the error for an image that is not here, not built and not
+// pulled.
 func (s *session) missing(ref string, build bool) error {
 	if build {
-		return fmt.Errorf("image %q: %w: it has build:, and build arrives with issue 4; make it with stack image load or import", ref, image.ErrNotFound)
+		return fmt.Errorf("image %q: %w: build it (stack build, or up without --no-build)", ref, image.ErrNotFound)
 	}
 	return fmt.Errorf("image %q: %w: pull it, or make it with stack image load or import", ref, image.ErrNotFound)
 }

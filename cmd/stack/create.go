@@ -31,7 +31,7 @@ func newCreateCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = s.converge(ctx, convergeOptions{title: "Running", scale: counts, build: build, pull: pull,
+			_, err = s.converge(ctx, convergeOptions{title: "Running", scale: counts, images: imagePolicy{build: build, noBuild: noBuild, pull: pull},
 				plan: scheduler.Options{Services: services, ForceRecreate: force, NoRecreate: noRecreate, RemoveOrphans: removeOrphans, NoStart: true}})
 			return err
 		},

@@ -47,12 +47,12 @@ func runOneOff(cmd *cobra.Command, g *globalFlags, f runFlags, name string, comm
 	if f.noDeps {
 		deps, graph = nil, nil
 	}
-	if err := s.ensureImages(ctx, []string{name}, f.pull); err != nil {
+	if err := s.ensureImages(ctx, []string{name}, imagePolicy{pull: f.pull}); err != nil {
 		return 1, err
 	}
 	plan := scheduler.Plan{Project: s.p.Name, Replicas: map[string][]string{}}
 	if len(deps) > 0 {
-		up, err := s.converge(ctx, convergeOptions{title: "Running", pull: f.pull,
+		up, err := s.converge(ctx, convergeOptions{title: "Running", images: imagePolicy{pull: f.pull},
 			plan: scheduler.Options{Services: deps, RemoveOrphans: f.removeOrphans}})
 		if err != nil || g.ui.dryRun {
 			return 1, err

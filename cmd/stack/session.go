@@ -124,7 +124,8 @@ func (s *session) setVolumes(renew bool) {
 }
 
 // services checks that each name is a service of the project (or a glob
-// matching one) and returns the names, expanded.
+// matching one) and returns the names, expanded. A named service that its
+// profiles disable is enabled, as Docker Compose enables it.
 func (s *session) services(names []string) ([]string, error) {
 	var out []string
 	for _, n := range names {
@@ -140,6 +141,24 @@ func (s *session) services(names []string) ([]string, error) {
 		if !found {
 			return nil, fmt.Errorf("select service %q: %w", n, project.ErrNoService)
 		}
+	}
+	var disabled []string
+	for _, n := range out {
+		if _, ok := s.p.Services[n]; !ok {
+			disabled = append(disabled, n)
+		}
+	}
+	if len(disabled) > 0 {
+		tp, err := s.p.WithServicesEnabled(disabled...)
+		if err != nil {
+			return nil, err
+		}
+		g, err := project.NewGraph(tp)
+		if err != nil {
+			return nil, err
+		}
+		s.p = &project.Project{Project: tp, Graph: g}
+		s.setVolumes(false)
 	}
 	return out, nil
 }

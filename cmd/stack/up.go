@@ -43,11 +43,11 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			s.setVolumes(f.renewAV)
 			services, err := s.services(args)
 			if err != nil {
 				return err
 			}
+			s.setVolumes(f.renewAV)
 			scale, err := parseScale(f.scale)
 			if err != nil {
 				return err
@@ -56,7 +56,7 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 				NoRecreate: f.noRecreate, AlwaysRecreateDeps: f.alwaysRecreateDeps, RemoveOrphans: f.removeOrphans,
 				NoStart: f.noStart}
 			since := time.Now()
-			plan, err := s.converge(ctx, convergeOptions{plan: opts, scale: scale, build: f.build, pull: f.pull, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
+			plan, err := s.converge(ctx, convergeOptions{plan: opts, scale: scale, images: imagePolicy{build: f.build, noBuild: f.noBuild, pull: f.pull}, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
 			if err != nil || g.ui.dryRun || f.noStart {
 				return err
 			}
