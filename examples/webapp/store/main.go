@@ -191,5 +191,3 @@ func (s *store) load() error {
 	}
 	return json.Unmarshal(data, &s.data)
 }
-
-
