@@ -19,7 +19,7 @@ type convergeOptions struct {
 	plan    scheduler.Options
 	scale   map[string]int
 	images  imagePolicy
-	timeout *int   // -t
+	timeout *int // -t
 	title   string
 }
 
