@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
 )
@@ -24,10 +26,13 @@ var buildMounts = []string{"/proc", "/dev", "/sys", "/etc/hosts", "/etc/resolv.c
 // buildLabel marks the containers of RUN steps.
 const buildLabel = "org.stackorch.build"
 
+// buildNetwork is the network RUN steps are on while a build runs.
+const buildNetwork = "stack_build"
+
 // engineRunner runs the RUN steps of builds in stack containers: one
 // container per step, on the step's layers, removed once its upper
-// directory has become a layer. Containers have no network but loopback
-// until stack's networks give them egress.
+// directory has become a layer. Each step is on the build network, which
+// gives it egress (and nothing else) like Docker's default bridge.
 type engineRunner struct {
 	paths  linux.Paths
 	binary string // the monitor binary; "" means the embedded shim or this one
@@ -51,11 +56,26 @@ func (r engineRunner) Run(ctx context.Context, spec image.RunSpec) (err error) {
 	if err != nil {
 		return err
 	}
+	nm, err := network.Open(network.Options{Lib: r.paths.Lib, Run: r.paths.Run, Logger: r.g.logger()})
+	if err != nil {
+		return err
+	}
+	defer nm.Close()
+	if _, err := nm.Ensure(ctx, network.Spec{Name: buildNetwork}); err != nil {
+		return err
+	}
+	// The last step of the last build takes the network away.
+	defer func() {
+		if rerr := nm.Remove(context.WithoutCancel(ctx), buildNetwork); rerr != nil && !errors.Is(rerr, network.ErrInUse) && err == nil {
+			err = rerr
+		}
+	}()
 	var suffix [6]byte
 	rand.Read(suffix[:])
 	st, err := e.Create(ctx, runtime.Spec{Name: "stack-build-" + hex.EncodeToString(suffix[:]), Image: "build",
 		Entrypoint: spec.Args, Command: []string{}, Env: spec.Env, User: spec.User, WorkingDir: spec.WorkDir,
-		Labels: map[string]string{buildLabel: "true"}, Network: runtime.Network{Mode: "none"}})
+		Labels:  map[string]string{buildLabel: "true"},
+		Network: runtime.Network{Attachments: []runtime.Attachment{{Network: buildNetwork}}}})
 	if err != nil {
 		return err
 	}

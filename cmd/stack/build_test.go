@@ -22,13 +22,13 @@ import (
 )
 
 // multiStage builds in a busybox stage and ships a static Go binary on
-// scratch.
+// scratch. Its first RUN needs a default route: steps have egress.
 const multiStage = `ARG BASE=busybox-test:1
 FROM ${BASE} AS build
 ARG MSG=default
 WORKDIR /src
 COPY app ./
-RUN mkdir -p /out && cp /src/app /out/app && echo "$MSG" > /out/stamp && echo step-one-ran
+RUN ip route | grep -q '^default via' && mkdir -p /out && cp /src/app /out/app && echo "$MSG" > /out/stamp && echo step-one-ran
 RUN ["/bin/sh", "-c", "test -x /out/app && rm /src/app && echo exec-form-ran"]
 
 FROM scratch
