@@ -80,9 +80,6 @@ func (p *progress) record(kind string, e scheduler.Event) {
 		p.byKey[kind+" "+e.Container] = it
 		p.items = append(p.items, it)
 	}
-	if it.status != e.Status && !it.end.IsZero() {
-		it.begin = e.Time // a new step after one finished
-	}
 	it.status, it.text, it.end = e.Status, e.Text, time.Time{}
 	if finished(e.Status) {
 		it.end = e.Time
