@@ -75,6 +75,15 @@ func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Pl
 	if err := nets.Manager.CheckPorts(ctx, plan.Ports()); err != nil {
 		return plan, err
 	}
+	touched := map[string]bool{}
+	for _, op := range plan.Ops {
+		touched[op.Name] = true
+	}
+	for _, name := range replicaNames(plan, nil) {
+		if !touched[name] && !plan.NoStart {
+			pr.resource("Container", name, "Running") // kept as it is
+		}
+	}
 	return plan, s.executeWith(ctx, plan, s.p.Graph, pr, o.timeout)
 }
 

@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,7 +59,10 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 				NoRecreate: f.noRecreate, AlwaysRecreateDeps: f.alwaysRecreateDeps, RemoveOrphans: f.removeOrphans,
 				NoStart: f.noStart}
 			since := time.Now()
-			plan, err := s.converge(ctx, convergeOptions{plan: opts, scale: scale, images: imagePolicy{build: f.build, noBuild: f.noBuild, pull: f.pull}, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
+			// Ctrl-C while converging cancels what is under way.
+			convergeCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			plan, err := s.converge(convergeCtx, convergeOptions{plan: opts, scale: scale, images: imagePolicy{build: f.build, noBuild: f.noBuild, pull: f.pull}, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
+			stop()
 			if err != nil || g.ui.dryRun || f.noStart {
 				return err
 			}
