@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stack's tests and examples use.
 set -euo pipefail
-pkgs=(busybox-static docker-registry file iproute2 nftables)
+# docker.io: tests check stack beside a real dockerd, and benchmarks compare.
+pkgs=(busybox-static docker-registry docker.io file iproute2 nftables)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
