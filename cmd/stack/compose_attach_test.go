@@ -7,7 +7,6 @@ import (
 )
 
 func TestUpAttachedPrefixesLogsAndReturnsWhenAllExit(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -35,7 +34,6 @@ services:
 }
 
 func TestUpExitCodeFromAbortsAndPassesTheCodeOn(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -57,7 +55,6 @@ services:
 }
 
 func TestUpCtrlCStopsGracefullyAndASecondOneKills(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

@@ -6,7 +6,6 @@ import (
 )
 
 func TestErrorsAreOneLineAndLeaveNothingHalfMade(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -36,7 +35,6 @@ services:
 }
 
 func TestFailedHealthcheckFailsUpButKeepsWhatStarted(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -58,7 +56,6 @@ services:
 }
 
 func TestExternalVolumeMustExist(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

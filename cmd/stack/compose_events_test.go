@@ -9,7 +9,6 @@ import (
 )
 
 func TestEventsReportsWhatHappensToContainers(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	b := p.start("events", "--json")
@@ -45,7 +44,6 @@ func TestEventsReportsWhatHappensToContainers(t *testing.T) {
 }
 
 func TestStatsNoStreamReadsTheCgroups(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	r := p.ok("stats", "--no-stream", "--format", "json", "web")

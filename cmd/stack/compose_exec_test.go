@@ -8,7 +8,6 @@ import (
 )
 
 func TestExecRunsInTheContainerAndPassesTheExitCodeOn(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

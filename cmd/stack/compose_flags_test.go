@@ -7,7 +7,6 @@ import (
 )
 
 func TestUpRenewAnonVolumesAndDownRmi(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -39,7 +38,6 @@ services:
 }
 
 func TestUpPullNeverRefusesAMissingImage(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -51,7 +49,6 @@ services:
 	}
 }
 
-// Not parallel: it publishes a port (see compose_network_test.go).
 func TestRunPublishesPortsOnlyWhenAsked(t *testing.T) {
 	port := freePort(t)
 	p := newProject(t, fmt.Sprintf(`

@@ -8,7 +8,6 @@ import (
 )
 
 func TestLogsSelectsByTailTimeIndexAndService(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -49,7 +48,6 @@ services:
 }
 
 func TestLogsFollowsRestartedAndNewlyScaledContainers(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

@@ -32,7 +32,6 @@ services:
 `
 
 func TestUpDetachedRunsTheChainAndDownRemovesEverything(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, chain)
 	p.ok("up", "-d", "--scale", "worker=2")
 	got := p.ps()
@@ -56,7 +55,6 @@ func TestUpDetachedRunsTheChainAndDownRemovesEverything(t *testing.T) {
 }
 
 func TestUpConvergesKeepingUnchangedContainers(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -96,7 +94,6 @@ services:
 }
 
 func TestUpScalesKeepingReplicaNumbers(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -119,7 +116,6 @@ services:
 }
 
 func TestUpRemovesOrphansOnlyWhenAsked(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -141,7 +137,6 @@ services:
 }
 
 func TestUpNoStartAndCreateMakeContainersWithoutStarting(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, chain)
 	p.ok("up", "--no-start")
 	for name, c := range p.ps() {
@@ -164,7 +159,6 @@ func TestUpNoStartAndCreateMakeContainersWithoutStarting(t *testing.T) {
 }
 
 func TestUpWaitReturnsOnceHealthyAndDryRunChangesNothing(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, chain)
 	r := p.ok("--dry-run", "up", "-d")
 	if !strings.Contains(r.stdout, "create db demo-db-1\nstart db demo-db-1\n") {

@@ -13,7 +13,6 @@ services:
 `
 
 func TestStopStartRestartKillPauseUnpause(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	ids := p.ps()
@@ -56,7 +55,6 @@ func TestStopStartRestartKillPauseUnpause(t *testing.T) {
 }
 
 func TestTopListsTheContainersProcesses(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	r := p.ok("top", "web")
@@ -70,7 +68,6 @@ func TestTopListsTheContainersProcesses(t *testing.T) {
 }
 
 func TestRmRemovesStoppedContainersAndWithVTheirAnonymousVolumes(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -99,7 +96,6 @@ services:
 }
 
 func TestWaitWithDownProjectTakesItDown(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -116,7 +112,6 @@ services:
 }
 
 func TestTwoUpsOfOneProjectSerialize(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

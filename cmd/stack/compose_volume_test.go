@@ -7,7 +7,6 @@ import (
 )
 
 func TestNamedVolumeSurvivesDownAndGoesWithDownV(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -52,7 +51,6 @@ volumes:
 }
 
 func TestVolumePruneRemovesOnlyUnused(t *testing.T) {
-	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
