@@ -79,3 +79,16 @@ services:
 		t.Errorf("after Ctrl-C twice: %+v", got)
 	}
 }
+
+func TestDownFromAnotherTerminalEndsAForegroundUp(t *testing.T) {
+	p := newProject(t, twoServices)
+	b := p.start("up")
+	b.waitFor("demo-web-1  | started")
+	p.ok("down")
+	if code := b.wait(); code != 0 {
+		t.Errorf("up after down: exit %d\n%s", code, b.output())
+	}
+	if got := p.ps(); len(got) != 0 {
+		t.Errorf("left %v", got)
+	}
+}

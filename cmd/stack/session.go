@@ -80,7 +80,7 @@ func (g *globalFlags) open(ctx context.Context, o openOptions) (*session, error)
 }
 
 func (s *session) close() {
-	s.unlock()
+	s.release()
 	if s.nets != nil {
 		s.nets.Close()
 		s.nets = nil
@@ -99,6 +99,13 @@ func (s *session) ensureNetworks(ctx context.Context) error {
 		return err
 	}
 	return nets.Ensure(ctx)
+}
+
+// release lets go of the project's lock, if held: a foreground up lets
+// other commands (stop, down) act on the project while it shows the logs.
+func (s *session) release() {
+	s.unlock()
+	s.unlock = func() {}
 }
 
 // networks is the project's networks, reporting to pr if not nil.

@@ -72,6 +72,7 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 			if f.detach {
 				return nil
 			}
+			s.release()
 			scope := s.scope(opts)
 			code, err := s.attach(ctx, attachOptions{scope: scope, attach: attached(scope, services, f.attach, f.noAttach),
 				since: since, abortOnExit: f.abortOnExit, abortOnFail: f.abortOnFailure, exitCodeFrom: f.exitCodeFrom,
