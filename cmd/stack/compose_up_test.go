@@ -88,8 +88,18 @@ services:
 		t.Error("--force-recreate web: want web recreated, db kept")
 	}
 	p.ok("up", "-d", "--always-recreate-deps", "--force-recreate", "web")
-	if fifth := p.ps(); fifth["demo-db-1"].ID == third["demo-db-1"].ID {
+	fifth := p.ps()
+	if fifth["demo-db-1"].ID == third["demo-db-1"].ID {
 		t.Error("--always-recreate-deps kept db")
+	}
+	// A new image under the same name recreates its containers.
+	p.ok("image", "import", "--change", "ENV NEW=1", busyboxTar(t), "busybox:latest")
+	if r := p.ok("--dry-run", "up", "-d"); !strings.Contains(r.stdout, "recreate db demo-db-1 (image changed)") {
+		t.Errorf("up after a new image plans:\n%s", r.stdout)
+	}
+	p.ok("up", "-d")
+	if sixth := p.ps(); sixth["demo-db-1"].ID == fifth["demo-db-1"].ID || sixth["demo-web-1"].ID == fifth["demo-web-1"].ID {
+		t.Error("a new image did not recreate the containers")
 	}
 }
 
