@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // Remove deletes a network: its bridge, its rules, its state, and the
@@ -48,6 +49,11 @@ func (m *Manager) remove(name string) error {
 	if err != nil || len(rest) > 0 {
 		return err
 	}
+	// The table is the host's, shared by every stack root on it: another
+	// root's bridges still need it.
+	if others, err := m.stackBridges(); err != nil || others > 0 {
+		return err
+	}
 	if err := m.removeCompat(); err != nil {
 		return err
 	}
@@ -72,4 +78,19 @@ func (m *Manager) prune(network string) ([]EndpointInfo, error) {
 		}
 	}
 	return live, nil
+}
+
+// stackBridges counts the stack bridges on the host, of any stack root.
+func (m *Manager) stackBridges() (int, error) {
+	links, err := m.nl.LinkList()
+	if err != nil {
+		return 0, fmt.Errorf("list links: %w", err)
+	}
+	n := 0
+	for _, l := range links {
+		if l.Type() == "bridge" && strings.HasPrefix(l.Attrs().Name, "stk") {
+			n++
+		}
+	}
+	return n, nil
 }

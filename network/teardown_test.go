@@ -111,3 +111,29 @@ func TestEnsureRestoresRulesAfterTheRulesetIsFlushed(t *testing.T) {
 		t.Errorf("published port after ensure: %v", err)
 	}
 }
+
+func TestTheTableOutlivesOneRootWhileAnotherRootHasNetworks(t *testing.T) {
+	h := newHost(t)
+	other, err := Open(Options{Lib: t.TempDir(), Run: t.TempDir(), HostNetns: h.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	h.ensure(Spec{Name: "a_default"})
+	if _, err := other.Ensure(ctx, Spec{Name: "b_default"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.m.Remove(ctx, "a_default"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := other.tableExists(); err != nil || !ok {
+		t.Fatalf("one root's last network took the table the other root uses (exists %v, %v)", ok, err)
+	}
+	if err := other.Remove(ctx, "b_default"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := other.tableExists(); ok {
+		t.Fatal("the table outlived the last network of every root")
+	}
+}
