@@ -59,13 +59,7 @@ func newLogsCommand(g *globalFlags) *cobra.Command {
 				lp.add(c.Name)
 			}
 			if !f.follow {
-				for _, c := range cs {
-					err := s.engine.Logs(ctx, c.ID, opts, func(e linux.LogEntry) error { lp.entry(c.Name, e); return nil })
-					if err != nil && ctx.Err() == nil {
-						return err
-					}
-				}
-				return nil
+				return printLogs(ctx, s.engine, lp, opts, cs)
 			}
 			return followLogs(ctx, s, lp, opts, cs, list)
 		},
@@ -120,6 +114,29 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 		return time.Unix(0, int64(secs*1e9)), nil
 	}
 	return time.Time{}, fmt.Errorf("%q is not a timestamp or a duration", s)
+}
+
+// printLogs prints what the containers have logged, merged in time order.
+func printLogs(ctx context.Context, eng *linux.Engine, lp *logPrinter, opts linux.LogOptions, cs []runtime.State) error {
+	type line struct {
+		name  string
+		entry linux.LogEntry
+	}
+	var lines []line
+	for _, c := range cs {
+		err := eng.Logs(ctx, c.ID, opts, func(e linux.LogEntry) error {
+			lines = append(lines, line{c.Name, e})
+			return nil
+		})
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b line) int { return a.entry.Time.Compare(b.entry.Time) })
+	for _, l := range lines {
+		lp.entry(l.name, l.entry)
+	}
+	return nil
 }
 
 // followLogs follows cs and the containers list finds later (scaled up,
