@@ -126,3 +126,19 @@ services:
 		t.Fatalf("after two ups at once: %v", got)
 	}
 }
+
+func TestDownByProjectNameAloneRemovesEverything(t *testing.T) {
+	p := newProject(t, twoServices)
+	p.ok("up", "-d")
+	elsewhere := t.TempDir()
+	r := runStack(t, elsewhere, p.env(), "-p", "demo", "ps", "--format", "{{.Name}}")
+	if r.code != 0 || r.stdout != "demo-db-1\ndemo-web-1\n" {
+		t.Errorf("ps -p demo without a compose file: %+v", r)
+	}
+	if r := runStack(t, elsewhere, p.env(), "-p", "demo", "down", "-v"); r.code != 0 {
+		t.Fatalf("down -p demo without a compose file: %+v", r)
+	}
+	if got := p.ps(); len(got) != 0 {
+		t.Errorf("left %v", got)
+	}
+}

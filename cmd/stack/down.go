@@ -55,7 +55,11 @@ func (s *session) down(ctx context.Context, services []string, f downFlags, time
 	if err != nil {
 		return err
 	}
-	plan := scheduler.PlanDown(observed, s.p.Graph, scheduler.DownOptions{Services: services, RemoveOrphans: f.removeOrphans})
+	graph := s.p.Graph
+	if s.nameOnly {
+		graph = nil // no compose file: every container of the project goes
+	}
+	plan := scheduler.PlanDown(observed, graph, scheduler.DownOptions{Services: services, RemoveOrphans: f.removeOrphans})
 	if len(plan.Orphans) > 0 && !f.removeOrphans {
 		s.g.logger().Warn(fmt.Sprintf("Found %d orphan containers for this project: remove them with --remove-orphans", len(plan.Orphans)))
 	}
@@ -65,7 +69,7 @@ func (s *session) down(ctx context.Context, services []string, f downFlags, time
 	}
 	pr := s.g.newProgress("Running")
 	defer pr.close()
-	if err := s.executeWith(ctx, plan, s.p.Graph, pr, timeout); err != nil {
+	if err := s.executeWith(ctx, plan, graph, pr, timeout); err != nil {
 		return err
 	}
 	if len(services) == 0 {

@@ -32,6 +32,9 @@ type session struct {
 	vols   *volume.Store
 	nets   *network.Manager // opened on first use
 	unlock func()
+	// nameOnly: no compose file, the project is known by -p alone; its
+	// containers are all it is.
+	nameOnly bool
 }
 
 // openOptions say what a verb needs of its session.
@@ -60,7 +63,7 @@ func (g *globalFlags) open(ctx context.Context, o openOptions) (*session, error)
 		}
 		p = &project.Project{Project: tp, Graph: g}
 	}
-	s := &session{g: g, p: p, unlock: func() {}}
+	s := &session{g: g, p: p, unlock: func() {}, nameOnly: len(p.ComposeFiles) == 0}
 	if s.images, err = g.images(); err != nil {
 		return nil, err
 	}
