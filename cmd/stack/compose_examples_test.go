@@ -74,6 +74,7 @@ func TestExamplesRunAsTheirReadmesSay(t *testing.T) {
 
 	startup := example(t, filepath.Join(dir, "startup"))
 	run(startup, "up", "-d", "--wait")
+	run(startup, "wait", "smoke") // a one-shot: --wait saw it running
 	got := startup.ps()
 	if got["startup-migrate-1"].ExitCode != 0 || got["startup-migrate-1"].State != "exited" || got["startup-web-1"].Health != "healthy" {
 		t.Errorf("startup: %+v", got)

@@ -12,7 +12,8 @@ import (
 )
 
 // waitReady waits until every container named is running, and healthy if
-// it has a healthcheck, or has completed with exit code 0 (up --wait).
+// it has a healthcheck, or has completed with exit code 0 (up --wait). A
+// one-shot still running counts as running, as in Docker Compose.
 // timeout is in seconds; 0 waits as long as it takes.
 func (s *session) waitReady(ctx context.Context, names []string, timeout int) error {
 	if timeout > 0 {
