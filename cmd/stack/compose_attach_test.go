@@ -7,6 +7,7 @@ import (
 )
 
 func TestUpAttachedPrefixesLogsAndReturnsWhenAllExit(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -34,6 +35,7 @@ services:
 }
 
 func TestUpExitCodeFromAbortsAndPassesTheCodeOn(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -55,6 +57,7 @@ services:
 }
 
 func TestUpCtrlCStopsGracefullyAndASecondOneKills(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

@@ -6,6 +6,7 @@ import (
 )
 
 func TestErrorsAreOneLineAndLeaveNothingHalfMade(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -35,6 +36,7 @@ services:
 }
 
 func TestFailedHealthcheckFailsUpButKeepsWhatStarted(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -56,6 +58,7 @@ services:
 }
 
 func TestExternalVolumeMustExist(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

@@ -9,6 +9,7 @@ import (
 )
 
 func TestEventsReportsWhatHappensToContainers(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	b := p.start("events", "--json")
@@ -44,6 +45,7 @@ func TestEventsReportsWhatHappensToContainers(t *testing.T) {
 }
 
 func TestStatsNoStreamReadsTheCgroups(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	r := p.ok("stats", "--no-stream", "--format", "json", "web")

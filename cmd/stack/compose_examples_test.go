@@ -49,6 +49,7 @@ func example(t *testing.T, dir string) *proj {
 	return p
 }
 
+// Not parallel: they publish ports (see compose_network_test.go).
 func TestExamplesRunAsTheirReadmesSay(t *testing.T) {
 	dir := examplesCopy(t)
 	port := freePort(t)

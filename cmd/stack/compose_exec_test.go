@@ -8,6 +8,7 @@ import (
 )
 
 func TestExecRunsInTheContainerAndPassesTheExitCodeOn(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

@@ -7,6 +7,7 @@ import (
 )
 
 func TestUpRenewAnonVolumesAndDownRmi(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -38,6 +39,7 @@ services:
 }
 
 func TestUpPullNeverRefusesAMissingImage(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -49,6 +51,7 @@ services:
 	}
 }
 
+// Not parallel: it publishes a port (see compose_network_test.go).
 func TestRunPublishesPortsOnlyWhenAsked(t *testing.T) {
 	port := freePort(t)
 	p := newProject(t, fmt.Sprintf(`

@@ -105,10 +105,6 @@ type proj struct {
 // newProject writes compose as compose.yaml (and files beside it) and
 // imports busybox into a fresh root. Cleanup takes the project down with
 // its volumes and checks that nothing of it is left on the machine.
-//
-// The tests using it do not run in parallel: every root keeps its own
-// networks but they share the host's nftables table "stack", which the
-// last network of any root takes with it.
 func newProject(t *testing.T, compose string, files ...string) *proj {
 	t.Helper()
 	testenv.RequireRoot(t)

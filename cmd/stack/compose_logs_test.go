@@ -8,6 +8,7 @@ import (
 )
 
 func TestLogsSelectsByTailTimeIndexAndService(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -48,6 +49,7 @@ services:
 }
 
 func TestLogsFollowsRestartedAndNewlyScaledContainers(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

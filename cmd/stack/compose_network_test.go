@@ -12,6 +12,8 @@ import (
 
 const httpd = `sh -c 'mkdir -p /www && echo "hello from $$HOSTNAME" > /www/index.html && exec busybox httpd -f -p 8080 -h /www'`
 
+// Not parallel: another root's last network takes the shared nftables
+// table, and its published ports, with it.
 func TestServicesReachEachOtherByNameAndPublishedPorts(t *testing.T) {
 	port := freePort(t)
 	p := newProject(t, fmt.Sprintf(`

@@ -19,6 +19,7 @@ services:
 `
 
 func TestRunStartsDependenciesAndPassesTheExitCodeOn(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, withDeps)
 	r := p.run("run", "--rm", "app", "sh", "-c", `echo "$GREETING out"; echo err >&2; exit 5`)
 	if r.code != 5 || r.stdout != "hello out\n" || !strings.Contains(r.stderr, "err\n") {
@@ -46,6 +47,7 @@ func TestRunStartsDependenciesAndPassesTheExitCodeOn(t *testing.T) {
 }
 
 func TestRunFlagsOverrideTheService(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, withDeps)
 	os.WriteFile(filepath.Join(p.dir, "hello.txt"), []byte("from the host\n"), 0o644)
 	r := p.ok("run", "--rm", "--no-deps", "-e", "GREETING=hi", "-e", "OTHER=2", "-u", "app", "-w", "/home/app",

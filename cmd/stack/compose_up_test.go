@@ -32,6 +32,7 @@ services:
 `
 
 func TestUpDetachedRunsTheChainAndDownRemovesEverything(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, chain)
 	p.ok("up", "-d", "--scale", "worker=2")
 	got := p.ps()
@@ -55,6 +56,7 @@ func TestUpDetachedRunsTheChainAndDownRemovesEverything(t *testing.T) {
 }
 
 func TestUpConvergesKeepingUnchangedContainers(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -104,6 +106,7 @@ services:
 }
 
 func TestUpScalesKeepingReplicaNumbers(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -126,6 +129,7 @@ services:
 }
 
 func TestUpRemovesOrphansOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -147,6 +151,7 @@ services:
 }
 
 func TestUpNoStartAndCreateMakeContainersWithoutStarting(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, chain)
 	p.ok("up", "--no-start")
 	for name, c := range p.ps() {
@@ -169,6 +174,7 @@ func TestUpNoStartAndCreateMakeContainersWithoutStarting(t *testing.T) {
 }
 
 func TestUpWaitReturnsOnceHealthyAndDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, chain)
 	r := p.ok("--dry-run", "up", "-d")
 	if !strings.Contains(r.stdout, "create db demo-db-1\nstart db demo-db-1\n") {

@@ -13,6 +13,7 @@ services:
 `
 
 func TestStopStartRestartKillPauseUnpause(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	ids := p.ps()
@@ -55,6 +56,7 @@ func TestStopStartRestartKillPauseUnpause(t *testing.T) {
 }
 
 func TestTopListsTheContainersProcesses(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, twoServices)
 	p.ok("up", "-d")
 	r := p.ok("top", "web")
@@ -68,6 +70,7 @@ func TestTopListsTheContainersProcesses(t *testing.T) {
 }
 
 func TestRmRemovesStoppedContainersAndWithVTheirAnonymousVolumes(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -96,6 +99,7 @@ services:
 }
 
 func TestWaitWithDownProjectTakesItDown(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -112,6 +116,7 @@ services:
 }
 
 func TestTwoUpsOfOneProjectSerialize(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:

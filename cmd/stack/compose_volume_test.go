@@ -7,6 +7,7 @@ import (
 )
 
 func TestNamedVolumeSurvivesDownAndGoesWithDownV(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
@@ -51,6 +52,7 @@ volumes:
 }
 
 func TestVolumePruneRemovesOnlyUnused(t *testing.T) {
+	t.Parallel()
 	p := newProject(t, `
 name: demo
 services:
