@@ -11,7 +11,7 @@ build:
 
 # Debian packages the tests and examples need (run as root).
 deps:
-	./scripts/deps.sh
+	./scripts/deps.sh test
 
 vet:
 	$(GO) vet ./...
@@ -25,6 +25,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./project/
 
 example: build
+	./scripts/deps.sh run
 	./examples/run.sh
 
 clean:

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages stack's tests and examples use.
+# Installs the Debian packages stack needs: "run" for the examples (the
+# default), "test" for the test suite and benchmarks as well.
+#   docker-registry: registry tests push and pull against a real one
+#   docker.io:       a test checks stack beside a real dockerd; benchmarks compare
 set -euo pipefail
-# docker.io: tests check stack beside a real dockerd, and benchmarks compare.
-pkgs=(busybox-static docker-registry docker.io file iproute2 nftables)
+pkgs=(busybox-static curl iproute2)
+if [ "${1:-run}" = test ]; then
+	pkgs+=(docker-registry docker.io file nftables)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
