@@ -105,7 +105,7 @@ func TestAttachedServices(t *testing.T) {
 
 func TestPlainProgressPrintsALinePerEvent(t *testing.T) {
 	var b bytes.Buffer
-	p := &progress{w: &b, byKey: map[string]*item{}, stop: make(chan struct{}), done: make(chan struct{})}
+	p := &progress{w: &b, byKey: map[string]*item{}}
 	p.event(scheduler.Event{Time: time.Now(), Container: "demo-web-1", Status: scheduler.Creating})
 	p.resource("Network", "demo_default", scheduler.Created)
 	p.event(scheduler.Event{Time: time.Now(), Container: "demo-db-1", Status: scheduler.Skipped, Text: "optional"})
@@ -117,7 +117,7 @@ func TestPlainProgressPrintsALinePerEvent(t *testing.T) {
 
 func TestLiveProgressRedrawsInPlace(t *testing.T) {
 	var b bytes.Buffer
-	p := &progress{w: &b, live: true, title: "Running", byKey: map[string]*item{}}
+	p := &progress{w: &b, display: display{live: true}, title: "Running", byKey: map[string]*item{}}
 	now := time.Now()
 	p.event(scheduler.Event{Time: now, Container: "demo-web-1", Status: scheduler.Starting})
 	p.event(scheduler.Event{Time: now.Add(300 * time.Millisecond), Container: "demo-web-1", Status: scheduler.Started})

@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/docker/go-units"
 	"golang.org/x/sys/unix"
@@ -19,49 +17,20 @@ import (
 // one line each time a layer's status changes (byte counts left out).
 type layerProgress struct {
 	w     io.Writer
-	live  bool
 	words map[string]string // status -> what is shown
 
-	mu    sync.Mutex
+	display
 	order []string
 	state map[string]image.Progress
 	drawn int
-	stop  chan struct{}
-	done  chan struct{}
 }
 
 // newLayerProgress starts a display on w; words rename statuses ("Waiting"
 // is "Pulling fs layer" in a pull). It redraws in place when --progress and
 // --ansi allow and w is a terminal.
 func (g *globalFlags) newLayerProgress(w io.Writer, words map[string]string) *layerProgress {
-	live := g.ui.ansi != "never" && liveTerminal(w)
-	switch g.ui.progress {
-	case "tty":
-		live = true
-	case "plain", "quiet", "json":
-		live = false
-	}
-	p := &layerProgress{w: w, live: live, words: words, state: map[string]image.Progress{},
-		stop: make(chan struct{}), done: make(chan struct{})}
-	if !p.live {
-		close(p.done)
-		return p
-	}
-	go func() {
-		defer close(p.done)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				p.mu.Lock()
-				p.draw()
-				p.mu.Unlock()
-			}
-		}
-	}()
+	p := &layerProgress{w: w, words: words, state: map[string]image.Progress{}}
+	p.start(g.ui.live(liveTerminal(w)), p.draw)
 	return p
 }
 
@@ -97,16 +66,7 @@ func (p *layerProgress) word(status string) string {
 }
 
 // close draws the final state and stops the display.
-func (p *layerProgress) close() {
-	if !p.live {
-		return
-	}
-	close(p.stop)
-	<-p.done
-	p.mu.Lock()
-	p.draw()
-	p.mu.Unlock()
-}
+func (p *layerProgress) close() { p.display.close(p.draw) }
 
 // draw redraws every layer's line over the previous drawing.
 func (p *layerProgress) draw() {

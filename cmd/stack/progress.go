@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/stackorch/stack/scheduler"
@@ -16,16 +15,13 @@ import (
 // spinner and the time each step took; otherwise one plain line per event.
 type progress struct {
 	w     io.Writer
-	live  bool
 	quiet bool
 	title string
 
-	mu    sync.Mutex
+	display
 	items []*item
 	byKey map[string]*item
 	drawn int // lines of the last drawing
-	stop  chan struct{}
-	done  chan struct{}
 }
 
 type item struct {
@@ -39,27 +35,8 @@ type item struct {
 
 // newProgress starts a display titled title ("Running", "Stopping", ...).
 func (g *globalFlags) newProgress(title string) *progress {
-	p := &progress{w: os.Stderr, live: g.ui.liveProgress(), quiet: g.ui.progress == "quiet", title: title,
-		byKey: map[string]*item{}, stop: make(chan struct{}), done: make(chan struct{})}
-	if !p.live {
-		close(p.done)
-		return p
-	}
-	go func() {
-		defer close(p.done)
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				p.mu.Lock()
-				p.draw()
-				p.mu.Unlock()
-			}
-		}
-	}()
+	p := &progress{w: os.Stderr, quiet: g.ui.progress == "quiet", title: title, byKey: map[string]*item{}}
+	p.start(g.ui.liveProgress(), p.draw)
 	return p
 }
 
@@ -115,15 +92,7 @@ func (p *progress) line(s string) {
 }
 
 // close draws the final state and stops redrawing.
-func (p *progress) close() {
-	if p.live {
-		close(p.stop)
-		<-p.done
-		p.mu.Lock()
-		p.draw()
-		p.mu.Unlock()
-	}
-}
+func (p *progress) close() { p.display.close(p.draw) }
 
 // finished reports whether s ends a step: Created, Started, Killed... but
 // not Creating, Waiting or Recreate.

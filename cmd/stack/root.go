@@ -22,7 +22,7 @@ func newRootCommand() *cobra.Command {
 	root.AddCommand(newVersionCommand())
 	root.AddCommand(newNetworkCommand(g))
 	root.AddCommand(newUpCommand(g), newDownCommand(g), newPsCommand(g), newLsCommand(g), newLogsCommand(g),
-		newExecCommand(g), newRunCommand(g), newCreateCommand(g), newStartCommand(g), newStopCommand(g),
+		newExecCommand(g), newCpCommand(g), newRunCommand(g), newCreateCommand(g), newStartCommand(g), newStopCommand(g),
 		newRestartCommand(g), newKillCommand(g), newRmCommand(g), newPauseCommand(g), newUnpauseCommand(g),
 		newTopCommand(g), newWaitCommand(g), newScaleCommand(g), newVolumeCommand(g), newPortCommand(g),
 		newEventsCommand(g), newStatsCommand(g))

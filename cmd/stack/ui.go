@@ -48,14 +48,18 @@ func (u *uiFlags) colors(f *os.File) bool {
 }
 
 // liveProgress reports whether progress redraws in place on stderr.
-func (u *uiFlags) liveProgress() bool {
+func (u *uiFlags) liveProgress() bool { return u.live(isTerminal(os.Stderr)) }
+
+// live reports whether a display redraws in place: as --progress says, else
+// when --ansi allows and its output is a terminal.
+func (u *uiFlags) live(terminal bool) bool {
 	switch u.progress {
 	case "tty":
 		return true
 	case "plain", "quiet", "json":
 		return false
 	}
-	return u.ansi != "never" && isTerminal(os.Stderr)
+	return u.ansi != "never" && terminal
 }
 
 func isTerminal(f *os.File) bool {
