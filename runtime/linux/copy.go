@@ -10,6 +10,7 @@ import (
 	goruntime "runtime"
 	"strings"
 
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 
 	"github.com/stackorch/stack/runtime"
@@ -96,4 +97,31 @@ func inside(p string) string {
 		return "."
 	}
 	return rel
+}
+
+// PathKind says what p is in the container: "dir", "file" (anything else
+// that exists) or "" when nothing is there.
+func (e *Engine) PathKind(ctx context.Context, ref, p string) (string, error) {
+	rec, st, err := e.load(ref)
+	if err != nil {
+		return "", err
+	}
+	kind := ""
+	err = e.inRoot(rec, st, func(root *os.File) error {
+		h, err := pathrs.OpenatInRoot(root, inside(p))
+		if err != nil {
+			return nil // not there
+		}
+		defer h.Close()
+		var s unix.Stat_t
+		if err := unix.Fstat(int(h.Fd()), &s); err != nil {
+			return err
+		}
+		kind = "file"
+		if s.Mode&unix.S_IFMT == unix.S_IFDIR {
+			kind = "dir"
+		}
+		return nil
+	})
+	return kind, err
 }
