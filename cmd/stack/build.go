@@ -18,15 +18,10 @@ func newBuildCommand(g *globalFlags) *cobra.Command {
 		Use:   "build [OPTIONS] [SERVICE...]",
 		Short: "Build or rebuild services",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := g.load(cmd.Context(), args...)
+			p, names, err := g.loadBuilt(cmd.Context(), args)
 			if err != nil {
 				return err
 			}
-			names := args
-			if len(names) == 0 {
-				names = p.ServicesWithBuild()
-			}
-			slices.Sort(names)
 			for _, name := range names {
 				if p.Services[name].Build == nil {
 					continue
@@ -44,6 +39,21 @@ func newBuildCommand(g *globalFlags) *cobra.Command {
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// loadBuilt loads the project and names the services build and push act
+// on: those in args, else every one with build:, sorted.
+func (g *globalFlags) loadBuilt(ctx context.Context, args []string) (*project.Project, []string, error) {
+	p, err := g.load(ctx, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := args
+	if len(names) == 0 {
+		names = p.ServicesWithBuild()
+	}
+	slices.Sort(names)
+	return p, names, nil
 }
 
 // buildService builds the image of a service with build:, named as

@@ -22,19 +22,7 @@ func newImagePullCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			opt := image.PullOptions{RegistryOptions: registryOptions()}
-			var bars *layerProgress
-			if !quiet {
-				if name, err := image.NormalizeName(args[0]); err == nil {
-					fmt.Fprintln(out, pullingFrom(name))
-				}
-				bars = g.newLayerProgress(out, map[string]string{image.StatusWaiting: "Pulling fs layer"})
-				opt.Progress = bars.report
-			}
-			p, err := s.Pull(cmd.Context(), args[0], opt)
-			if bars != nil {
-				bars.close()
-			}
+			p, err := g.pullImage(cmd.Context(), s, args[0], out, quiet, pullingFrom(args[0]))
 			if err != nil {
 				return err
 			}
@@ -46,8 +34,13 @@ func newImagePullCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// pullingFrom is docker's first line: "latest: Pulling from library/busybox".
-func pullingFrom(normalized string) string {
+// pullingFrom is docker's first line: "latest: Pulling from library/busybox";
+// "" for a name that is not an image name.
+func pullingFrom(ref string) string {
+	normalized, err := image.NormalizeName(ref)
+	if err != nil {
+		return ""
+	}
 	named, err := reference.ParseNormalizedNamed(normalized)
 	if err != nil {
 		return "Pulling " + normalized

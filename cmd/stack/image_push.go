@@ -21,19 +21,7 @@ func newImagePushCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			opt := image.PushOptions{RegistryOptions: registryOptions()}
-			var bars *layerProgress
-			if !quiet {
-				if named, err := reference.ParseNormalizedNamed(args[0]); err == nil {
-					fmt.Fprintf(out, "The push refers to repository [%s]\n", named.Name())
-				}
-				bars = g.newLayerProgress(out, map[string]string{image.StatusWaiting: "Preparing"})
-				opt.Progress = bars.report
-			}
-			p, err := s.Push(cmd.Context(), args[0], opt)
-			if bars != nil {
-				bars.close()
-			}
+			p, err := g.pushImage(cmd.Context(), s, args[0], out, quiet, pushRefersTo(args[0]))
 			if err != nil {
 				return err
 			}
@@ -48,4 +36,14 @@ func newImagePushCommand(g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "Suppress verbose output")
 	return cmd
+}
+
+// pushRefersTo is docker's first line: "The push refers to repository
+// [docker.io/library/busybox]"; "" for a name that is not an image name.
+func pushRefersTo(ref string) string {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("The push refers to repository [%s]", named.Name())
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -31,13 +32,7 @@ func newPullCommand(g *globalFlags) *cobra.Command {
 			}
 			names := args
 			if len(names) == 0 {
-				names = slices.Sorted(func(yield func(string) bool) {
-					for n := range p.Services {
-						if !yield(n) {
-							return
-						}
-					}
-				})
+				names = slices.Sorted(maps.Keys(p.Services))
 			}
 			w := cmd.ErrOrStderr()
 			done := map[string]bool{}
@@ -52,17 +47,7 @@ func newPullCommand(g *globalFlags) *cobra.Command {
 				if _, err := s.Get(ref); err == nil && policy == "missing" {
 					continue
 				}
-				opt := image.PullOptions{RegistryOptions: registryOptions()}
-				var bars *layerProgress
-				if !quiet {
-					fmt.Fprintf(w, "Pulling %s (%s)\n", name, image.FamiliarName(ref))
-					bars = g.newLayerProgress(w, map[string]string{image.StatusWaiting: "Pulling fs layer"})
-					opt.Progress = bars.report
-				}
-				_, err := s.Pull(cmd.Context(), ref, opt)
-				if bars != nil {
-					bars.close()
-				}
+				_, err := g.pullImage(cmd.Context(), s, ref, w, quiet, fmt.Sprintf("Pulling %s (%s)", name, image.FamiliarName(ref)))
 				switch {
 				case err == nil:
 					if !quiet {

@@ -3,11 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stackorch/stack/image"
 	"github.com/stackorch/stack/project"
 )
 
@@ -17,7 +15,7 @@ func newPushCommand(g *globalFlags) *cobra.Command {
 		Use:   "push [OPTIONS] [SERVICE...]",
 		Short: "Push service images",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := g.load(cmd.Context(), args...)
+			p, names, err := g.loadBuilt(cmd.Context(), args)
 			if err != nil {
 				return err
 			}
@@ -25,11 +23,6 @@ func newPushCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			names := args
-			if len(names) == 0 {
-				names = p.ServicesWithBuild()
-			}
-			slices.Sort(names)
 			w := cmd.ErrOrStderr()
 			var errs []error
 			done := map[string]bool{}
@@ -43,17 +36,7 @@ func newPushCommand(g *globalFlags) *cobra.Command {
 						continue
 					}
 					done[ref] = true
-					opt := image.PushOptions{RegistryOptions: registryOptions()}
-					var bars *layerProgress
-					if !quiet {
-						fmt.Fprintf(w, "Pushing %s (%s)\n", name, ref)
-						bars = g.newLayerProgress(w, map[string]string{image.StatusWaiting: "Preparing"})
-						opt.Progress = bars.report
-					}
-					_, err := s.Push(cmd.Context(), ref, opt)
-					if bars != nil {
-						bars.close()
-					}
+					_, err := g.pushImage(cmd.Context(), s, ref, w, quiet, fmt.Sprintf("Pushing %s (%s)", name, ref))
 					if err != nil && ignoreFailures {
 						fmt.Fprintf(w, "stack: warning: %v\n", err)
 					} else if err != nil {
