@@ -28,8 +28,14 @@ func newCpCommand(g *globalFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// SERVICE:PATH on one side, a local path (or - for a tar stream on
+			// stdin or stdout) on the other.
 			srcSvc, src, fromContainer := strings.Cut(args[0], ":")
 			dstSvc, dst, toContainer := strings.Cut(args[1], ":")
+			local := args[1]
+			if toContainer {
+				local = args[0]
+			}
 			if fromContainer == toContainer {
 				return errors.New("cp: one of source and destination must be SERVICE:PATH, the other a local path")
 			}
@@ -43,22 +49,22 @@ func newCpCommand(g *globalFlags) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if dst == "-" {
+				if local == "-" {
 					return s.engine.CopyFrom(ctx, c.ID, src, os.Stdout)
 				}
 				pr, pw := io.Pipe()
 				go func() { pw.CloseWithError(s.engine.CopyFrom(ctx, c.ID, src, pw)) }()
-				return extractOnHost(pr, dst, path.Base(path.Clean("/"+src)))
+				return extractOnHost(pr, local, path.Base(path.Clean("/"+src)))
 			}
 			c, err := s.replica(ctx, dstSvc, f.index)
 			if err != nil {
 				return err
 			}
-			if args[0] == "-" {
+			if local == "-" {
 				return s.engine.CopyTo(ctx, c.ID, dst, os.Stdin)
 			}
 			// Into an existing directory under the source's name, else as dst.
-			dir, name := dst, path.Base(strings.TrimRight(args[0], "/"))
+			dir, name := dst, path.Base(strings.TrimRight(local, "/"))
 			kind, err := s.engine.PathKind(ctx, c.ID, dst)
 			if err != nil {
 				return err
@@ -67,7 +73,7 @@ func newCpCommand(g *globalFlags) *cobra.Command {
 				dir, name = path.Dir(path.Clean("/"+dst)), path.Base(path.Clean("/"+dst))
 			}
 			pr, pw := io.Pipe()
-			go func() { pw.CloseWithError(tarHostPath(pw, args[0], name, f.archive)) }()
+			go func() { pw.CloseWithError(tarHostPath(pw, local, name, f.archive)) }()
 			return s.engine.CopyTo(ctx, c.ID, dir, pr)
 		},
 	}
