@@ -22,7 +22,7 @@ func newCreateCommand(g *globalFlags) *cobra.Command {
 				return errors.New("create: --force-recreate and --no-recreate are incompatible")
 			}
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, args)
+			s, services, err := g.openServices(ctx, changing, args)
 			if err != nil {
 				return err
 			}
@@ -64,7 +64,7 @@ func newScaleCommand(g *globalFlags) *cobra.Command {
 				names = append(names, name)
 			}
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, names)
+			s, services, err := g.openServices(ctx, changing, names)
 			if err != nil {
 				return fmt.Errorf("scale: %w", err)
 			}

@@ -28,15 +28,11 @@ func newDownCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("down: --rmi %q: use local or all", f.rmi)
 			}
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{lock: true, nameOnly: true})
+			s, services, err := g.openServices(ctx, changing, args)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
 			return s.down(ctx, services, f, timeoutFlag(cmd, f.timeout))
 		},
 	}

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,17 +32,13 @@ func newEventsCommand(g *globalFlags) *cobra.Command {
 		Use:   "events [OPTIONS] [SERVICE...]",
 		Short: "Receive real time events from containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := untilInterrupted(cmd.Context())
 			defer stop()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
+			s, services, err := g.openServices(ctx, reading, args)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
 			list := func() ([]runtime.State, error) {
 				return s.containers(ctx, listOptions{services: services, stopped: true, oneoff: true})
 			}

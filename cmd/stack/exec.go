@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
-	"github.com/stackorch/stack/service"
 )
 
 type execFlags struct {
@@ -29,32 +26,13 @@ func newExecCommand(g *globalFlags) *cobra.Command {
 		Args:  cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			c, err := s.replica(ctx, args[0], f.index)
-			if err != nil {
-				return err
-			}
-			p := linux.Process{Args: args[1:], Env: f.env, User: f.user, WorkingDir: f.workdir, Privileged: f.privileged}
-			if f.detach {
-				return execDetached(ctx, s.engine, c, p)
-			}
-			p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
-			p.Tty = !f.noTty && isTerminal(os.Stdin) && isTerminal(os.Stdout)
-			if p.Tty {
-				defer rawTerminal(os.Stdin)()
-			}
-			code, err := s.engine.Exec(ctx, c.ID, p)
-			if err != nil {
-				return err
-			}
-			if code != 0 {
-				return exitStatus(code)
-			}
-			return nil
+			return g.onReplica(ctx, args[0], f.index, func(s *session, c runtime.State) error {
+				p := linux.Process{Args: args[1:], Env: f.env, User: f.user, WorkingDir: f.workdir, Privileged: f.privileged}
+				if f.detach {
+					return execDetached(ctx, s.engine, c, p)
+				}
+				return execAttached(ctx, s.engine, c, p, !f.noTty)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -69,24 +47,22 @@ func newExecCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// replica finds the running container number index (0: the first) of svc.
-func (s *session) replica(ctx context.Context, svc string, index int) (runtime.State, error) {
-	if _, err := s.services([]string{svc}); err != nil {
-		return runtime.State{}, err
+// execAttached runs p in c on stack's own stdin, stdout and stderr, on a
+// raw terminal if tty and both are terminals, and passes its exit code on.
+func execAttached(ctx context.Context, eng *linux.Engine, c runtime.State, p linux.Process, tty bool) error {
+	p.Stdin, p.Stdout, p.Stderr = os.Stdin, os.Stdout, os.Stderr
+	p.Tty = tty && isTerminal(os.Stdin) && isTerminal(os.Stdout)
+	if p.Tty {
+		defer rawTerminal(os.Stdin)()
 	}
-	cs, err := s.containers(ctx, listOptions{services: []string{svc}})
+	code, err := eng.Exec(ctx, c.ID, p)
 	if err != nil {
-		return runtime.State{}, err
+		return err
 	}
-	for _, c := range cs {
-		if index == 0 || c.Labels[service.LabelContainerNumber] == strconv.Itoa(index) {
-			return c, nil
-		}
+	if code != 0 {
+		return exitStatus(code)
 	}
-	if index > 0 {
-		return runtime.State{}, fmt.Errorf("service %q has no running container number %d", svc, index)
-	}
-	return runtime.State{}, fmt.Errorf("service %q is not running", svc)
+	return nil
 }
 
 // execDetached starts p in c and returns once it runs, or with why it

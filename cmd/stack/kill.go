@@ -1,13 +1,14 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
-	"github.com/stackorch/stack/scheduler"
 )
 
 func newKillCommand(g *globalFlags) *cobra.Command {
@@ -22,31 +23,12 @@ func newKillCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("kill: unknown signal %q", signal)
 			}
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, args)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			cs, err := s.containers(ctx, listOptions{services: services})
-			if err != nil {
-				return err
-			}
-			pr := s.g.newProgress("Killing")
-			defer pr.close()
-			var errs []error
-			for _, c := range cs {
-				if !removeOrphans && !s.known(c) && len(services) == 0 {
-					continue
-				}
-				pr.resource("Container", c.Name, "Killing")
-				if err := s.engine.Kill(ctx, c.ID, sig); err != nil {
-					pr.resource("Container", c.Name, scheduler.Failed)
-					errs = append(errs, err)
-					continue
-				}
-				pr.resource("Container", c.Name, "Killed")
-			}
-			return errors.Join(errs...)
+			return g.onContainers(ctx, changing, args, listOptions{}, func(s *session, services []string, cs []runtime.State) error {
+				cs = slices.DeleteFunc(cs, func(c runtime.State) bool { return !removeOrphans && !s.known(c) && len(services) == 0 })
+				return s.each(ctx, "Killing", cs, "Killing", "Killed", func(ctx context.Context, id string) error {
+					return s.engine.Kill(ctx, id, sig)
+				})
+			})
 		},
 	}
 	cmd.Flags().StringVarP(&signal, "signal", "s", "SIGKILL", "SIGNAL to send to the container")

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,17 +31,13 @@ func newLogsCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			ctx, stop := untilInterrupted(cmd.Context())
 			defer stop()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
+			s, services, err := g.openServices(ctx, reading, args)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
 			list := func() ([]runtime.State, error) {
 				cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
 				return slices.DeleteFunc(cs, func(c runtime.State) bool {

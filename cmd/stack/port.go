@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/stackorch/stack/runtime"
 )
 
 func newPortCommand(g *globalFlags) *cobra.Command {
@@ -21,30 +23,23 @@ func newPortCommand(g *globalFlags) *cobra.Command {
 				return fmt.Errorf("port: %q is not a port number", args[1])
 			}
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			c, err := s.replica(ctx, args[0], index)
-			if err != nil {
-				return err
-			}
-			nets, err := s.networks(nil)
-			if err != nil {
-				return err
-			}
-			ports, err := nets.Manager.Ports(ctx, c.ID)
-			if err != nil {
-				return err
-			}
-			for _, p := range ports {
-				if int(p.ContainerPort) == int(private) && strings.EqualFold(firstNonEmpty(p.Protocol, "tcp"), protocol) {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s:%d\n", firstNonEmpty(p.HostIP, "0.0.0.0"), p.HostPort)
-					return nil
+			return g.onReplica(ctx, args[0], index, func(s *session, c runtime.State) error {
+				nets, err := s.networks(nil)
+				if err != nil {
+					return err
 				}
-			}
-			return fmt.Errorf("no port %d/%s published for service %q", private, protocol, args[0])
+				ports, err := nets.Manager.Ports(ctx, c.ID)
+				if err != nil {
+					return err
+				}
+				for _, p := range ports {
+					if int(p.ContainerPort) == int(private) && strings.EqualFold(firstNonEmpty(p.Protocol, "tcp"), protocol) {
+						fmt.Fprintf(cmd.OutOrStdout(), "%s:%d\n", firstNonEmpty(p.HostIP, "0.0.0.0"), p.HostPort)
+						return nil
+					}
+				}
+				return fmt.Errorf("no port %d/%s published for service %q", private, protocol, args[0])
+			})
 		},
 	}
 	cmd.Flags().StringVar(&protocol, "protocol", "tcp", "tcp or udp")

@@ -32,22 +32,17 @@ func newPsCommand(g *globalFlags) *cobra.Command {
 				f.status = append(f.status, v)
 			}
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
+			s, services, err := g.openServices(ctx, reading, args)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
 			cs, err := s.containers(ctx, listOptions{services: services, stopped: f.all || len(f.status) > 0, oneoff: true})
 			if err != nil {
 				return err
 			}
 			cs = slices.DeleteFunc(cs, func(c runtime.State) bool {
-				_, known := s.p.Services[c.Labels[service.LabelService]]
-				return (len(f.status) > 0 && !slices.Contains(f.status, string(c.Status))) || (!f.orphans && !known)
+				return (len(f.status) > 0 && !slices.Contains(f.status, string(c.Status))) || (!f.orphans && !s.known(c))
 			})
 			var ports func(string) []runtime.Port
 			if nets, err := s.networks(nil); err == nil {

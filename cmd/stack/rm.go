@@ -2,12 +2,14 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/scheduler"
 )
 
@@ -18,46 +20,58 @@ func newRmCommand(g *globalFlags) *cobra.Command {
 		Short: "Removes stopped service containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, args)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
-			if err != nil {
-				return err
-			}
-			plan := scheduler.PlanRemove(cs, s.p.Graph, services, stop)
-			var names []string
-			for _, o := range plan.Ops {
-				if o.Kind == scheduler.OpRemove {
-					names = append(names, o.Name)
-				}
-			}
-			if len(names) == 0 {
-				fmt.Fprintln(os.Stderr, "No stopped containers")
-				return nil
-			}
-			if !force && isTerminal(os.Stdin) && !g.ui.dryRun {
-				fmt.Fprintf(os.Stderr, "Going to remove %s\n? Are you sure? (y/N) ", strings.Join(names, ", "))
-				answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			return g.onContainers(ctx, changing, args, listOptions{stopped: true}, func(s *session, services []string, cs []runtime.State) error {
+				plan := scheduler.PlanRemove(cs, s.p.Graph, services, stop)
+				names := removed(plan)
+				if len(names) == 0 {
+					fmt.Fprintln(os.Stderr, "No stopped containers")
 					return nil
 				}
-			}
-			if err := s.run(ctx, plan, "Removing", nil); err != nil || !volumes || g.ui.dryRun {
-				return err
-			}
-			anon, err := scheduler.AnonymousVolumes(s.vols, names...)
-			if err != nil {
-				return err
-			}
-			_, err = scheduler.RemoveVolumes(ctx, s.engine, s.vols, anon)
-			return err
+				if !force && !g.ui.dryRun && !confirm("Going to remove "+strings.Join(names, ", ")) {
+					return nil
+				}
+				if err := s.run(ctx, plan, "Removing", nil); err != nil || !volumes || g.ui.dryRun {
+					return err
+				}
+				return s.removeAnonymous(ctx, names...)
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "Don't ask to confirm removal")
 	cmd.Flags().BoolVarP(&stop, "stop", "s", false, "Stop the containers, if required, before removing")
 	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "Remove any anonymous volumes attached to containers")
 	return cmd
+}
+
+// removed names the containers plan removes.
+func removed(plan scheduler.Plan) []string {
+	var names []string
+	for _, o := range plan.Ops {
+		if o.Kind == scheduler.OpRemove {
+			names = append(names, o.Name)
+		}
+	}
+	return names
+}
+
+// confirm asks what on the terminal and reports whether the answer is
+// yes; without a terminal to ask on it does not ask, and says yes.
+func confirm(what string) bool {
+	if !isTerminal(os.Stdin) {
+		return true
+	}
+	fmt.Fprintf(os.Stderr, "%s\n? Are you sure? (y/N) ", what)
+	answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	a := strings.ToLower(strings.TrimSpace(answer))
+	return a == "y" || a == "yes"
+}
+
+// removeAnonymous removes the anonymous volumes of the containers named.
+func (s *session) removeAnonymous(ctx context.Context, containers ...string) error {
+	anon, err := scheduler.AnonymousVolumes(s.vols, containers...)
+	if err != nil {
+		return err
+	}
+	_, err = scheduler.RemoveVolumes(ctx, s.engine, s.vols, anon)
+	return err
 }

@@ -25,14 +25,11 @@ import (
 // returns its exit code.
 func runOneOff(cmd *cobra.Command, g *globalFlags, f runFlags, name string, command []string) (int, error) {
 	ctx := cmd.Context()
-	s, err := g.open(ctx, openOptions{lock: true})
+	s, _, err := g.openServices(ctx, openOptions{lock: true}, []string{name})
 	if err != nil {
 		return 1, err
 	}
 	defer s.close()
-	if _, err := s.services([]string{name}); err != nil {
-		return 1, err
-	}
 	tp := *s.p.Project
 	tp.Services, tp.Volumes = maps.Clone(tp.Services), maps.Clone(tp.Volumes)
 	if tp.Volumes == nil {
@@ -114,11 +111,10 @@ func foreground(ctx context.Context, s *session, name string, since time.Time, r
 	}
 	f.stop(context.WithoutCancel(ctx))
 	if rm {
-		anon, _ := scheduler.AnonymousVolumes(s.vols, c.Name)
 		if err := s.engine.Remove(context.WithoutCancel(ctx), c.ID, true); err != nil {
 			return 1, err
 		}
-		scheduler.RemoveVolumes(context.WithoutCancel(ctx), s.engine, s.vols, anon)
+		s.removeAnonymous(context.WithoutCancel(ctx), c.Name)
 	}
 	return st.ExitCode, nil
 }

@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/image"
 	"github.com/stackorch/stack/network"
@@ -17,7 +13,6 @@ import (
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
 	"github.com/stackorch/stack/scheduler"
-	"github.com/stackorch/stack/service"
 	"github.com/stackorch/stack/volume"
 )
 
@@ -131,93 +126,6 @@ func (s *session) networks(pr *progress) (scheduler.Networks, error) {
 func (s *session) setVolumes(renew bool) {
 	s.rt = scheduler.Volumes{Store: s.vols, Image: storeImages{s.images}.content, Project: s.p,
 		Version: versionString(), RenewAnonymous: renew}.Runtime(s.engine)
-}
-
-// services checks that each name is a service of the project (or a glob
-// matching one) and returns the names, expanded. A named service that its
-// profiles disable is enabled, as Docker Compose enables it.
-func (s *session) services(names []string) ([]string, error) {
-	var out []string
-	for _, n := range names {
-		found := false
-		for _, svc := range slices.Sorted(maps.Keys(s.p.AllServices())) {
-			if ok, _ := filepath.Match(n, svc); ok || n == svc {
-				found = true
-				if !slices.Contains(out, svc) {
-					out = append(out, svc)
-				}
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("select service %q: %w", n, project.ErrNoService)
-		}
-	}
-	var disabled []string
-	for _, n := range out {
-		if _, ok := s.p.Services[n]; !ok {
-			disabled = append(disabled, n)
-		}
-	}
-	if len(disabled) > 0 {
-		tp, err := s.p.WithServicesEnabled(disabled...)
-		if err != nil {
-			return nil, err
-		}
-		g, err := project.NewGraph(tp)
-		if err != nil {
-			return nil, err
-		}
-		s.p = &project.Project{Project: tp, Graph: g}
-		s.setVolumes(false)
-	}
-	return out, nil
-}
-
-// known reports whether c's service is in the project (else an orphan).
-func (s *session) known(c runtime.State) bool {
-	_, ok := s.p.Services[c.Labels[service.LabelService]]
-	return ok
-}
-
-// listOptions choose which of the project's containers to list.
-type listOptions struct {
-	services []string // empty: all
-	stopped  bool     // include containers not running
-	oneoff   bool     // include one-off (run) containers
-}
-
-// containers lists the project's containers, by name.
-func (s *session) containers(ctx context.Context, o listOptions) ([]runtime.State, error) {
-	all, err := s.engine.List(ctx, map[string]string{service.LabelProject: s.p.Name})
-	if err != nil {
-		return nil, err
-	}
-	var out []runtime.State
-	for _, c := range all {
-		switch {
-		case len(o.services) > 0 && !slices.Contains(o.services, c.Labels[service.LabelService]):
-		case !o.stopped && !c.Running():
-		case !o.oneoff && c.Labels[service.LabelOneOff] == "True":
-		default:
-			out = append(out, c)
-		}
-	}
-	slices.SortFunc(out, func(a, b runtime.State) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
-}
-
-// openServices opens a locked session for a verb on services args.
-func (g *globalFlags) openServices(cmd *cobra.Command, args []string) (*session, []string, error) {
-	s, err := g.open(cmd.Context(), openOptions{lock: true, nameOnly: true})
-	if err != nil {
-		return nil, nil, err
-	}
-	services, err := s.services(args)
-	if err != nil {
-		s.close()
-		return nil, nil, err
-	}
-	return s, services, nil
 }
 
 // run executes plan with a progress display titled title, or with

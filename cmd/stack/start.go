@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/scheduler"
 )
 
@@ -14,23 +15,16 @@ func newStartCommand(g *globalFlags) *cobra.Command {
 		Short: "Start services",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, args)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
-			if err != nil {
-				return err
-			}
-			plan := scheduler.PlanStart(cs, s.p.Graph, services)
-			if err := s.ensureNetworks(ctx); err != nil {
-				return err
-			}
-			if err := s.run(ctx, plan, "Running", nil); err != nil || !wait {
-				return err
-			}
-			return s.waitReady(ctx, replicaNames(plan, nil), waitTimeout)
+			return g.onContainers(ctx, changing, args, listOptions{stopped: true}, func(s *session, services []string, cs []runtime.State) error {
+				plan := scheduler.PlanStart(cs, s.p.Graph, services)
+				if err := s.ensureNetworks(ctx); err != nil {
+					return err
+				}
+				if err := s.run(ctx, plan, "Running", nil); err != nil || !wait {
+					return err
+				}
+				return s.waitReady(ctx, replicaNames(plan, nil), waitTimeout)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
@@ -45,16 +39,9 @@ func newStopCommand(g *globalFlags) *cobra.Command {
 		Short: "Stop services",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, args)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
-			if err != nil {
-				return err
-			}
-			return s.run(ctx, scheduler.PlanStop(cs, s.p.Graph, services), "Stopping", timeoutFlag(cmd, timeout))
+			return g.onContainers(ctx, changing, args, listOptions{stopped: true}, func(s *session, services []string, cs []runtime.State) error {
+				return s.run(ctx, scheduler.PlanStop(cs, s.p.Graph, services), "Stopping", timeoutFlag(cmd, timeout))
+			})
 		},
 	}
 	cmd.Flags().IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")
@@ -69,17 +56,10 @@ func newRestartCommand(g *globalFlags) *cobra.Command {
 		Short: "Restart service containers",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, services, err := g.openServices(cmd, args)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
-			if err != nil {
-				return err
-			}
-			// Only the named services restart: --no-deps is how it is anyway.
-			return s.run(ctx, scheduler.PlanRestart(cs, s.p.Graph, services), "Restarting", timeoutFlag(cmd, timeout))
+			return g.onContainers(ctx, changing, args, listOptions{stopped: true}, func(s *session, services []string, cs []runtime.State) error {
+				// Only the named services restart: --no-deps is how it is anyway.
+				return s.run(ctx, scheduler.PlanRestart(cs, s.p.Graph, services), "Restarting", timeoutFlag(cmd, timeout))
+			})
 		},
 	}
 	cmd.Flags().IntVarP(&timeout, "timeout", "t", 0, "Specify a shutdown timeout in seconds")

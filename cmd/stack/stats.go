@@ -25,15 +25,11 @@ func newStatsCommand(g *globalFlags) *cobra.Command {
 		Short: "Display a live stream of container(s) resource usage statistics",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
+			s, services, err := g.openServices(ctx, reading, args)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
 			for first := true; ; first = false {
 				cs, err := s.containers(ctx, listOptions{services: services, stopped: all})
 				if err != nil {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,4 +28,9 @@ func rawTerminal(f *os.File) (restore func()) {
 		return func() {}
 	}
 	return func() { unix.IoctlSetTermios(fd, unix.TCSETS, old) }
+}
+
+// untilInterrupted is ctx, cancelled by Ctrl-C or SIGTERM until stop.
+func untilInterrupted(ctx context.Context) (_ context.Context, stop context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }

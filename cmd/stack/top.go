@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/runtime"
 )
 
 func newTopCommand(g *globalFlags) *cobra.Command {
@@ -20,30 +22,22 @@ func newTopCommand(g *globalFlags) *cobra.Command {
 		Use:   "top [SERVICES...]",
 		Short: "Display the running processes",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
-			cs, err := s.containers(ctx, listOptions{services: services})
-			if err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			for i, c := range cs {
-				if i > 0 {
-					fmt.Fprintln(w)
-				}
-				fmt.Fprintln(w, c.Name)
-				printProcesses(w, cgroupPids(c.ID))
-			}
-			return nil
+			return g.onContainers(cmd.Context(), reading, args, listOptions{}, func(_ *session, _ []string, cs []runtime.State) error {
+				printTop(cmd.OutOrStdout(), cs)
+				return nil
+			})
 		},
+	}
+}
+
+// printTop prints each container's name and its processes.
+func printTop(w io.Writer, cs []runtime.State) {
+	for i, c := range cs {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, c.Name)
+		printProcesses(w, cgroupPids(c.ID))
 	}
 }
 

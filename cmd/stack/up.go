@@ -2,9 +2,6 @@ package main
 
 import (
 	"errors"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,15 +38,11 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 				f.detach = true
 			}
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{lock: true})
+			s, services, err := g.openServices(ctx, openOptions{lock: true}, args)
 			if err != nil {
 				return err
 			}
 			defer s.close()
-			services, err := s.services(args)
-			if err != nil {
-				return err
-			}
 			s.setVolumes(f.renewAV)
 			scale, err := parseScale(f.scale)
 			if err != nil {
@@ -60,7 +53,7 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 				NoStart: f.noStart}
 			since := time.Now()
 			// Ctrl-C while converging cancels what is under way.
-			convergeCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+			convergeCtx, stop := untilInterrupted(ctx)
 			plan, err := s.converge(convergeCtx, convergeOptions{plan: opts, scale: scale, images: imagePolicy{build: f.build, noBuild: f.noBuild, pull: f.pull}, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
 			stop()
 			if err != nil || g.ui.dryRun || f.noStart {

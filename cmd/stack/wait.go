@@ -16,13 +16,8 @@ func newWaitCommand(g *globalFlags) *cobra.Command {
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			s, err := g.open(ctx, openOptions{nameOnly: true})
+			s, services, err := g.openServices(ctx, reading, args)
 			if err != nil {
-				return err
-			}
-			services, err := s.services(args)
-			if err != nil {
-				s.close()
 				return err
 			}
 			cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
@@ -45,7 +40,7 @@ func newWaitCommand(g *globalFlags) *cobra.Command {
 				code = (<-first).ExitCode
 			}
 			if downProject {
-				d, err := g.open(ctx, openOptions{lock: true, nameOnly: true})
+				d, err := g.open(ctx, changing)
 				if err != nil {
 					return err
 				}
