@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -57,6 +58,27 @@ func printFormatted[T any](w io.Writer, format string, rows []T, columns []strin
 		return tw.Flush()
 	}
 	return nil
+}
+
+// printInspect prints what get finds for each name as one indented JSON
+// array, as docker's inspect verbs do, and returns the errors of the rest.
+func printInspect[T any](w io.Writer, names []string, get func(string) (T, error)) error {
+	out := []T{}
+	var errs []error
+	for _, name := range names {
+		v, err := get(name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, v)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "    ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	return errors.Join(errs...)
 }
 
 var field = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
-
 	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/image"
@@ -19,22 +16,13 @@ func newImageInspectCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := []image.Inspect{}
-			var errs []error
-			for _, ref := range args {
+			return printInspect(cmd.OutOrStdout(), args, func(ref string) (image.Inspect, error) {
 				img, err := s.Get(ref)
 				if err != nil {
-					errs = append(errs, err)
-					continue
+					return image.Inspect{}, err
 				}
-				out = append(out, img.Inspect())
-			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "    ")
-			if err := enc.Encode(out); err != nil {
-				return err
-			}
-			return errors.Join(errs...)
+				return img.Inspect(), nil
+			})
 		},
 	}
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/docker/go-units"
@@ -92,19 +90,6 @@ func printImages(w io.Writer, rows []imageRow, f imageListFlags) error {
 		}
 		return nil
 	}
-	if f.format == "json" {
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size)
-	}
-	return tw.Flush()
+	return printFormatted(w, f.format, rows, []string{"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"},
+		func(r imageRow) []string { return []string{r.Repository, r.Tag, r.ID, r.CreatedSince, r.Size} })
 }

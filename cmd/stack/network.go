@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,27 +77,14 @@ func printNetworks(w io.Writer, nets []network.Network, f networkListFlags) erro
 			Internal: fmt.Sprint(n.Internal), CreatedAt: n.Created.Local().Format("2006-01-02 15:04:05.999999999 -0700 MST"),
 			Labels: labelList(n.Labels)}
 	}
-	switch {
-	case f.quiet:
+	if f.quiet {
 		for _, r := range rows {
 			fmt.Fprintln(w, r.ID)
 		}
 		return nil
-	case f.format == "json":
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(tw, "NETWORK ID\tNAME\tDRIVER\tSCOPE")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Driver, r.Scope)
-	}
-	return tw.Flush()
+	return printFormatted(w, f.format, rows, []string{"NETWORK ID", "NAME", "DRIVER", "SCOPE"},
+		func(r networkRow) []string { return []string{r.ID, r.Name, r.Driver, r.Scope} })
 }
 
 func newNetworkInspectCommand(g *globalFlags) *cobra.Command {
@@ -114,13 +98,9 @@ func newNetworkInspectCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer m.Close()
-			out, err := inspectNetworks(cmd.Context(), m, args)
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "    ")
-			if eerr := enc.Encode(out); eerr != nil {
-				return eerr
-			}
-			return err
+			return printInspect(cmd.OutOrStdout(), args, func(name string) (networkInspect, error) {
+				return inspectNetwork(cmd.Context(), m, name)
+			})
 		},
 	}
 }
@@ -155,33 +135,28 @@ type endpointInspect struct {
 	Name, EndpointID, MacAddress, IPv4Address, IPv6Address string
 }
 
-func inspectNetworks(ctx context.Context, m *network.Manager, names []string) ([]networkInspect, error) {
-	out := []networkInspect{}
-	var errs []error
-	for _, name := range names {
-		n, err := m.Get(ctx, name)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		in := networkInspect{Name: n.Name, Id: n.ID, Created: n.Created, Scope: "local", Driver: n.Driver,
-			Internal: n.Internal, Containers: map[string]endpointInspect{}, Labels: n.Labels,
-			Options: map[string]string{"com.docker.network.bridge.name": n.Bridge}}
-		if n.MTU != 0 {
-			in.Options["com.docker.network.driver.mtu"] = fmt.Sprint(n.MTU)
-		}
-		in.IPAM.Driver = "default"
-		in.IPAM.Config = []ipamConfig{{Subnet: n.Subnet, Gateway: n.Gateway, IPRange: n.IPRange}}
-		for _, ep := range n.Endpoints {
-			in.Containers[ep.ContainerID] = endpointInspect{Name: ep.Name, EndpointID: ep.HostVeth,
-				MacAddress: ep.MAC, IPv4Address: ep.IPv4}
-		}
-		if in.Labels == nil {
-			in.Labels = map[string]string{}
-		}
-		out = append(out, in)
+// inspectNetwork is the network name as docker network inspect shows it.
+func inspectNetwork(ctx context.Context, m *network.Manager, name string) (networkInspect, error) {
+	n, err := m.Get(ctx, name)
+	if err != nil {
+		return networkInspect{}, err
 	}
-	return out, errors.Join(errs...)
+	in := networkInspect{Name: n.Name, Id: n.ID, Created: n.Created, Scope: "local", Driver: n.Driver,
+		Internal: n.Internal, Containers: map[string]endpointInspect{}, Labels: n.Labels,
+		Options: map[string]string{"com.docker.network.bridge.name": n.Bridge}}
+	if n.MTU != 0 {
+		in.Options["com.docker.network.driver.mtu"] = fmt.Sprint(n.MTU)
+	}
+	in.IPAM.Driver = "default"
+	in.IPAM.Config = []ipamConfig{{Subnet: n.Subnet, Gateway: n.Gateway, IPRange: n.IPRange}}
+	for _, ep := range n.Endpoints {
+		in.Containers[ep.ContainerID] = endpointInspect{Name: ep.Name, EndpointID: ep.HostVeth,
+			MacAddress: ep.MAC, IPv4Address: ep.IPv4}
+	}
+	if in.Labels == nil {
+		in.Labels = map[string]string{}
+	}
+	return in, nil
 }
 
 // labelList is k=v,k=v sorted, as docker prints labels.

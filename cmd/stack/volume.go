@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -98,22 +97,7 @@ func newVolumeInspectCommand(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := []volume.Volume{}
-			var errs []error
-			for _, name := range args {
-				v, err := vols.Get(name)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				out = append(out, v)
-			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "    ")
-			if err := enc.Encode(out); err != nil {
-				return err
-			}
-			return errors.Join(errs...)
+			return printInspect(cmd.OutOrStdout(), args, vols.Get)
 		},
 	}
 }
