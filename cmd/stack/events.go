@@ -60,17 +60,10 @@ func watchEvents(ctx context.Context, list func() ([]runtime.State, error), emit
 	for _, c := range cs {
 		seen[c.ID] = c
 	}
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	return poll(ctx, 100*time.Millisecond, func() (bool, error) {
 		cs, err := list()
 		if err != nil {
-			return err
+			return false, err
 		}
 		now := map[string]runtime.State{}
 		for _, c := range cs {
@@ -85,7 +78,8 @@ func watchEvents(ctx context.Context, list func() ([]runtime.State, error), emit
 			}
 		}
 		seen = now
-	}
+		return false, nil
+	})
 }
 
 // changes lists what happened between two looks at a container; was is

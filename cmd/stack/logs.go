@@ -143,23 +143,14 @@ func followLogs(ctx context.Context, s *session, lp *logPrinter, opts linux.LogO
 	}
 	later := opts
 	later.Tail, later.Since = -1, time.Now()
-	tick := time.NewTicker(300 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
+	return poll(ctx, 300*time.Millisecond, func() (bool, error) {
 		now, err := list()
 		if err != nil {
-			return err
+			return false, err
 		}
 		for _, c := range now {
 			f.followFrom(c, later)
 		}
-		if len(now) == 0 && f.active() == 0 {
-			return nil
-		}
-	}
+		return len(now) == 0 && f.active() == 0, nil
+	})
 }
