@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/stackorch/stack/image"
 	"github.com/stackorch/stack/network"
@@ -84,17 +80,14 @@ func (r engineRunner) Run(ctx context.Context, spec image.RunSpec) (err error) {
 			err = rerr
 		}
 	}()
-	logPath := filepath.Join(r.paths.Lib, "containers", st.ID, "container.log")
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		followLog(logPath, spec.Output, stop)
-	}()
-	if err = e.Start(ctx, st.ID); err == nil {
-		st, err = e.Wait(ctx, st.ID, runtime.UntilExited)
-	}
-	close(stop)
-	<-done
+	err = copyLog(ctx, e, st.ID, spec.Output, func() error {
+		if err := e.Start(ctx, st.ID); err != nil {
+			return err
+		}
+		var werr error
+		st, werr = e.Wait(ctx, st.ID, runtime.UntilExited)
+		return werr
+	})
 	if err != nil {
 		return err
 	}
@@ -104,39 +97,31 @@ func (r engineRunner) Run(ctx context.Context, spec image.RunSpec) (err error) {
 	return spec.Changes(ctx, filepath.Join(r.paths.Lib, "containers", st.ID, "upper"), buildMounts)
 }
 
-// followLog copies the messages of a container's json-file log to w until
-// stop is closed, then what is left.
-func followLog(path string, w io.Writer, stop <-chan struct{}) {
-	var off int64
-	var pending []byte
-	drain := func() {
-		f, err := os.Open(path)
-		if err != nil {
-			return
+// copyLog copies what container id logs to w while run runs (starting it
+// and waiting for it to exit), then what is left.
+func copyLog(ctx context.Context, e *linux.Engine, id string, w io.Writer, run func() error) error {
+	copied := 0
+	follow, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.Logs(follow, id, linux.LogOptions{Follow: true, Tail: -1}, func(le linux.LogEntry) error {
+			copied++
+			io.WriteString(w, le.Log)
+			return nil
+		})
+	}()
+	err := run()
+	stop()
+	<-done
+	// The rest: what the follower had not read when it stopped.
+	e.Logs(context.WithoutCancel(ctx), id, linux.LogOptions{Tail: -1}, func(le linux.LogEntry) error {
+		if copied > 0 {
+			copied--
+		} else {
+			io.WriteString(w, le.Log)
 		}
-		defer f.Close()
-		data, _ := io.ReadAll(io.NewSectionReader(f, off, 1<<62))
-		off += int64(len(data))
-		pending = append(pending, data...)
-		for {
-			line, rest, ok := bytes.Cut(pending, []byte{'\n'})
-			if !ok {
-				return
-			}
-			pending = rest
-			var e linux.LogEntry
-			if json.Unmarshal(line, &e) == nil {
-				io.WriteString(w, e.Log)
-			}
-		}
-	}
-	for {
-		drain()
-		select {
-		case <-stop:
-			drain()
-			return
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+		return nil
+	})
+	return err
 }

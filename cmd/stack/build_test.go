@@ -161,9 +161,10 @@ func runImage(t *testing.T, root, ref string) string {
 		t.Fatalf("run %s: %v, exit code %d", ref, err, st.ExitCode)
 	}
 	var out strings.Builder
-	stop := make(chan struct{})
-	close(stop)
-	followLog(filepath.Join(root, "containers", st.ID, "container.log"), &out, stop)
+	e.Logs(ctx, st.ID, linux.LogOptions{Tail: -1}, func(le linux.LogEntry) error {
+		out.WriteString(le.Log)
+		return nil
+	})
 	return out.String()
 }
 
