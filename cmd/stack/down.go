@@ -119,18 +119,11 @@ func (s *session) removeImages(ctx context.Context, all bool, pr *progress) erro
 	return nil
 }
 
-// imageInUse reports whether any container runs the image with that ID.
+// imageInUse reports whether any container runs the image with that ID;
+// if the containers cannot be listed, it may be.
 func (s *session) imageInUse(ctx context.Context) func(id string) bool {
 	return func(id string) bool {
-		all, err := s.engine.List(ctx, nil)
-		if err != nil {
-			return true
-		}
-		for _, c := range all {
-			if img, err := s.images.Get(c.Image); err == nil && img.ID == id {
-				return true
-			}
-		}
-		return false
+		used, err := usedImages(ctx, s.engine, s.images)
+		return err != nil || used[id]
 	}
 }

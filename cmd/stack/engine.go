@@ -52,6 +52,20 @@ func (g *globalFlags) engine() (*linux.Engine, error) {
 		}})
 }
 
+// engineVolumes opens the engine and the volume store, for the volume verbs
+// that ask the engine which volumes containers use.
+func (g *globalFlags) engineVolumes() (*linux.Engine, *volume.Store, error) {
+	eng, err := g.engine()
+	if err != nil {
+		return nil, nil, err
+	}
+	vols, err := g.volumes()
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, vols, nil
+}
+
 // content is what the scheduler's volumes need of an image: its layers for
 // copy-up, its VOLUMEs, its command.
 func (si storeImages) content(ctx context.Context, ref string) (scheduler.ImageContent, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/runtime/linux"
 )
 
 func newImageRemoveCommand(g *globalFlags) *cobra.Command {
@@ -44,15 +45,24 @@ func newImageRemoveCommand(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
-// imagesInUse tells which images containers use, by the image reference
-// each container was created with. (The engine's state does not carry the
-// image ID: an image whose name moved since is not seen.)
+// imagesInUse tells which images containers use, as usedImages sees them.
 func (g *globalFlags) imagesInUse(ctx context.Context, s *image.Store) (func(id string) bool, error) {
-	e, err := g.engine()
+	eng, err := g.engine()
 	if err != nil {
 		return nil, err
 	}
-	containers, err := e.List(ctx, nil)
+	used, err := usedImages(ctx, eng, s)
+	if err != nil {
+		return nil, err
+	}
+	return func(id string) bool { return used[id] }, nil
+}
+
+// usedImages is the IDs of the images containers use, by the image
+// reference each container was created with. (The engine's state does not
+// carry the image ID: an image whose name moved since is not seen.)
+func usedImages(ctx context.Context, eng *linux.Engine, s *image.Store) (map[string]bool, error) {
+	containers, err := eng.List(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -62,5 +72,5 @@ func (g *globalFlags) imagesInUse(ctx context.Context, s *image.Store) (func(id 
 			used[img.ID] = true
 		}
 	}
-	return func(id string) bool { return used[id] }, nil
+	return used, nil
 }

@@ -138,11 +138,7 @@ func newVolumeRmCommand(g *globalFlags) *cobra.Command {
 		Short:   "Remove one or more volumes",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := g.engine()
-			if err != nil {
-				return err
-			}
-			vols, err := g.volumes()
+			eng, vols, err := g.engineVolumes()
 			if err != nil {
 				return err
 			}
@@ -176,11 +172,7 @@ func newVolumePruneCommand(g *globalFlags) *cobra.Command {
 				}
 				project = v
 			}
-			eng, err := g.engine()
-			if err != nil {
-				return err
-			}
-			vols, err := g.volumes()
+			eng, vols, err := g.engineVolumes()
 			if err != nil {
 				return err
 			}
