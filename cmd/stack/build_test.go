@@ -1,10 +1,7 @@
 package main
 
 import (
-	"archive/tar"
 	"context"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,41 +89,7 @@ func busyboxImage(t *testing.T, dir string, env []string) {
 // tarDir writes dir as a tar archive, symlinks and modes kept.
 func tarDir(t *testing.T, dir, archive string) {
 	t.Helper()
-	f, err := os.Create(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		link, _ := os.Readlink(p)
-		hdr, err := tar.FileInfoHeader(fi, link)
-		if err != nil {
-			return err
-		}
-		hdr.Name, _ = filepath.Rel(dir, p)
-		if err := tw.WriteHeader(hdr); err != nil || !fi.Mode().IsRegular() {
-			return err
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		_, err = io.Copy(tw, in)
-		return err
-	})
-	if err == nil {
-		err = tw.Close()
-	}
-	if err != nil {
+	if err := writeTar(dir, archive); err != nil {
 		t.Fatal(err)
 	}
 }
