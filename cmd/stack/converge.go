@@ -59,8 +59,7 @@ func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Pl
 		}
 		s.g.logger().Warn(fmt.Sprintf("Found orphan containers ([%s]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.", strings.Join(names, " ")))
 	}
-	if s.g.ui.dryRun {
-		fmt.Print(plan.String())
+	if s.dryRun(plan) {
 		return plan, nil
 	}
 	pr := s.g.newProgress(o.title)

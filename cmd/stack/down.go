@@ -59,8 +59,7 @@ func (s *session) down(ctx context.Context, services []string, f downFlags, time
 	if len(plan.Orphans) > 0 && !f.removeOrphans {
 		s.g.logger().Warn(fmt.Sprintf("Found %d orphan containers for this project: remove them with --remove-orphans", len(plan.Orphans)))
 	}
-	if s.g.ui.dryRun {
-		fmt.Print(plan.String())
+	if s.dryRun(plan) {
 		return nil
 	}
 	pr := s.g.newProgress("Running")

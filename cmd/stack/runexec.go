@@ -58,8 +58,7 @@ func runOneOff(cmd *cobra.Command, g *globalFlags, f runFlags, name string, comm
 	}
 	plan.Ops = []scheduler.Op{{Kind: scheduler.OpCreate, Service: name, Name: spec.Name, Spec: spec},
 		{Kind: scheduler.OpStart, Service: name, Name: spec.Name}}
-	if g.ui.dryRun {
-		fmt.Print(plan.String())
+	if s.dryRun(plan) {
 		return 0, nil
 	}
 	if err := s.ensureNetworks(ctx); err != nil {

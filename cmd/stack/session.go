@@ -131,11 +131,18 @@ func (s *session) setVolumes(renew bool) {
 // run executes plan with a progress display titled title, or with
 // --dry-run prints it.
 func (s *session) run(ctx context.Context, plan scheduler.Plan, title string, timeout *int) error {
-	if s.g.ui.dryRun {
-		fmt.Print(plan.String())
+	if s.dryRun(plan) {
 		return nil
 	}
 	return s.execute(ctx, plan, title, timeout)
+}
+
+// dryRun prints plan and reports true with --dry-run: the verb does no more.
+func (s *session) dryRun(plan scheduler.Plan) bool {
+	if s.g.ui.dryRun {
+		fmt.Print(plan.String())
+	}
+	return s.g.ui.dryRun
 }
 
 // execute runs plan with a progress display titled title.
