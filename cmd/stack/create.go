@@ -10,15 +10,36 @@ import (
 	"github.com/stackorch/stack/scheduler"
 )
 
+// createFlags are the flags create and up share: how containers are made.
+type createFlags struct {
+	forceRecreate, noRecreate, removeOrphans, build, noBuild bool
+	scale                                                    []string
+	pull                                                     string
+}
+
+func (f *createFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.forceRecreate, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
+	fl.BoolVar(&f.noRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+	fl.BoolVar(&f.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
+	fl.BoolVar(&f.build, "build", false, "Build images before starting containers")
+	fl.BoolVar(&f.noBuild, "no-build", false, "Don't build an image, even if it's policy")
+	fl.StringVar(&f.pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
+	fl.StringArrayVar(&f.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the scale setting in the Compose file if present.")
+}
+
+// images is what the flags say to do about the services' images.
+func (f *createFlags) images() imagePolicy {
+	return imagePolicy{build: f.build, noBuild: f.noBuild, pull: f.pull}
+}
+
 func newCreateCommand(g *globalFlags) *cobra.Command {
-	var force, noRecreate, removeOrphans, build, noBuild bool
-	var scale []string
-	var pull string
+	var f createFlags
 	cmd := &cobra.Command{
 		Use:   "create [OPTIONS] [SERVICE...]",
 		Short: "Creates containers for a service",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if force && noRecreate {
+			if f.forceRecreate && f.noRecreate {
 				return errors.New("create: --force-recreate and --no-recreate are incompatible")
 			}
 			ctx := cmd.Context()
@@ -27,23 +48,16 @@ func newCreateCommand(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			counts, err := parseScale(scale)
+			counts, err := parseScale(f.scale)
 			if err != nil {
 				return err
 			}
-			_, err = s.converge(ctx, convergeOptions{title: "Running", scale: counts, images: imagePolicy{build: build, noBuild: noBuild, pull: pull},
-				plan: scheduler.Options{Services: services, ForceRecreate: force, NoRecreate: noRecreate, RemoveOrphans: removeOrphans, NoStart: true}})
+			_, err = s.converge(ctx, convergeOptions{title: "Running", scale: counts, images: f.images(),
+				plan: scheduler.Options{Services: services, ForceRecreate: f.forceRecreate, NoRecreate: f.noRecreate, RemoveOrphans: f.removeOrphans, NoStart: true}})
 			return err
 		},
 	}
-	fl := cmd.Flags()
-	fl.BoolVar(&force, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
-	fl.BoolVar(&noRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
-	fl.BoolVar(&removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
-	fl.BoolVar(&build, "build", false, "Build images before starting containers")
-	fl.BoolVar(&noBuild, "no-build", false, "Don't build an image, even if it's policy")
-	fl.StringVar(&pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
-	fl.StringArrayVar(&scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the scale setting in the Compose file if present.")
+	f.register(cmd)
 	return cmd
 }
 

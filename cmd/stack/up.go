@@ -10,14 +10,14 @@ import (
 )
 
 type upFlags struct {
-	detach, wait, noStart                          bool
-	forceRecreate, noRecreate, alwaysRecreateDeps  bool
-	noDeps, removeOrphans, build, noBuild, renewAV bool
-	abortOnExit, abortOnFailure                    bool
-	noColor, noLogPrefix, timestamps               bool
-	scale, attach, noAttach                        []string
-	waitTimeout, timeout                           int
-	exitCodeFrom, pull                             string
+	createFlags
+	detach, wait, noStart               bool
+	alwaysRecreateDeps, noDeps, renewAV bool
+	abortOnExit, abortOnFailure         bool
+	noColor, noLogPrefix, timestamps    bool
+	attach, noAttach                    []string
+	waitTimeout, timeout                int
+	exitCodeFrom                        string
 }
 
 func newUpCommand(g *globalFlags) *cobra.Command {
@@ -54,7 +54,7 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 			since := time.Now()
 			// Ctrl-C while converging cancels what is under way.
 			convergeCtx, stop := untilInterrupted(ctx)
-			plan, err := s.converge(convergeCtx, convergeOptions{plan: opts, scale: scale, images: imagePolicy{build: f.build, noBuild: f.noBuild, pull: f.pull}, timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
+			plan, err := s.converge(convergeCtx, convergeOptions{plan: opts, scale: scale, images: f.images(), timeout: timeoutFlag(cmd, f.timeout), title: "Running"})
 			stop()
 			if err != nil || g.ui.dryRun || f.noStart {
 				return err
@@ -80,17 +80,11 @@ func newUpCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVarP(&f.detach, "detach", "d", false, "Detached mode: Run containers in the background")
 	fl.BoolVar(&f.wait, "wait", false, "Wait for services to be running|healthy. Implies detached mode.")
 	fl.IntVar(&f.waitTimeout, "wait-timeout", 0, "Maximum duration in seconds to wait for the project to be running|healthy")
-	fl.StringArrayVar(&f.scale, "scale", nil, "Scale SERVICE to NUM instances. Overrides the scale setting in the Compose file if present.")
-	fl.BoolVar(&f.forceRecreate, "force-recreate", false, "Recreate containers even if their configuration and image haven't changed")
-	fl.BoolVar(&f.noRecreate, "no-recreate", false, "If containers already exist, don't recreate them. Incompatible with --force-recreate.")
+	f.createFlags.register(cmd)
 	fl.BoolVar(&f.alwaysRecreateDeps, "always-recreate-deps", false, "Recreate dependent containers. Incompatible with --no-recreate.")
 	fl.BoolVar(&f.noDeps, "no-deps", false, "Don't start linked services")
-	fl.BoolVar(&f.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
 	fl.BoolVar(&f.noStart, "no-start", false, "Don't start the services after creating them")
 	fl.IntVarP(&f.timeout, "timeout", "t", 0, "Use this timeout in seconds for container shutdown when attached or when containers are already running")
-	fl.BoolVar(&f.build, "build", false, "Build images before starting containers")
-	fl.BoolVar(&f.noBuild, "no-build", false, "Don't build an image, even if it's policy")
-	fl.StringVar(&f.pull, "pull", "policy", `Pull image before running ("always"|"missing"|"never"|"policy")`)
 	fl.BoolVarP(&f.renewAV, "renew-anon-volumes", "V", false, "Recreate anonymous volumes instead of retrieving data from the previous containers")
 	fl.BoolVar(&f.abortOnExit, "abort-on-container-exit", false, "Stops all containers if any container was stopped. Incompatible with -d")
 	fl.BoolVar(&f.abortOnFailure, "abort-on-container-failure", false, "Stops all containers if any container exited with failure. Incompatible with -d")
