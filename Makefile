@@ -28,5 +28,6 @@ example: build
 	./scripts/deps.sh run
 	./examples/run.sh
 
+bench: build ; ./bench/run.sh $(PARTS)
 clean:
 	rm -rf bin cmd/stack/shim/stack-shim
