@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"text/template"
@@ -89,4 +91,13 @@ func header(text string) string {
 		return strings.ToUpper(field.FindStringSubmatch(m)[1])
 	})
 	return strings.ReplaceAll(h, `\t`, "\t")
+}
+
+// labelList is k=v,k=v sorted, as docker prints labels.
+func labelList(l map[string]string) string {
+	keys := slices.Sorted(maps.Keys(l))
+	for i, k := range keys {
+		keys[i] = k + "=" + l[k]
+	}
+	return strings.Join(keys, ",")
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -157,13 +154,4 @@ func inspectNetwork(ctx context.Context, m *network.Manager, name string) (netwo
 		in.Labels = map[string]string{}
 	}
 	return in, nil
-}
-
-// labelList is k=v,k=v sorted, as docker prints labels.
-func labelList(l map[string]string) string {
-	keys := slices.Sorted(maps.Keys(l))
-	for i, k := range keys {
-		keys[i] = k + "=" + l[k]
-	}
-	return strings.Join(keys, ",")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -64,11 +63,7 @@ func newVolumeLsCommand(g *globalFlags) *cobra.Command {
 				if len(names) > 0 && !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(v.Name, n) }) {
 					continue
 				}
-				var labels []string
-				for _, k := range slices.Sorted(maps.Keys(v.Labels)) {
-					labels = append(labels, k+"="+v.Labels[k])
-				}
-				rows = append(rows, volumeRow{Driver: v.Driver, Labels: strings.Join(labels, ","), Links: "N/A",
+				rows = append(rows, volumeRow{Driver: v.Driver, Labels: labelList(v.Labels), Links: "N/A",
 					Mountpoint: v.Mountpoint, Name: v.Name, Scope: v.Scope, Size: "N/A"})
 			}
 			if quiet {
