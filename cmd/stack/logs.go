@@ -12,7 +12,6 @@ import (
 
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
-	"github.com/stackorch/stack/service"
 )
 
 type logsFlags struct {
@@ -39,10 +38,7 @@ func newLogsCommand(g *globalFlags) *cobra.Command {
 			}
 			defer s.close()
 			list := func() ([]runtime.State, error) {
-				cs, err := s.containers(ctx, listOptions{services: services, stopped: true})
-				return slices.DeleteFunc(cs, func(c runtime.State) bool {
-					return f.index > 0 && c.Labels[service.LabelContainerNumber] != strconv.Itoa(f.index)
-				}), err
+				return s.containers(ctx, listOptions{services: services, stopped: true, index: f.index})
 			}
 			cs, err := list()
 			if err != nil {

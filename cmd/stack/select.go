@@ -73,14 +73,12 @@ func (s *session) replica(ctx context.Context, svc string, index int) (runtime.S
 	if _, err := s.services([]string{svc}); err != nil {
 		return runtime.State{}, err
 	}
-	cs, err := s.containers(ctx, listOptions{services: []string{svc}})
+	cs, err := s.containers(ctx, listOptions{services: []string{svc}, index: index})
 	if err != nil {
 		return runtime.State{}, err
 	}
-	for _, c := range cs {
-		if index == 0 || c.Labels[service.LabelContainerNumber] == strconv.Itoa(index) {
-			return c, nil
-		}
+	if len(cs) > 0 {
+		return cs[0], nil
 	}
 	if index > 0 {
 		return runtime.State{}, fmt.Errorf("service %q has no running container number %d", svc, index)
@@ -139,6 +137,7 @@ type listOptions struct {
 	services []string // empty: all
 	stopped  bool     // include containers not running
 	oneoff   bool     // include one-off (run) containers
+	index    int      // only those numbered index, if not 0
 }
 
 // containers lists the project's containers, by name.
@@ -153,6 +152,7 @@ func (s *session) containers(ctx context.Context, o listOptions) ([]runtime.Stat
 		case len(o.services) > 0 && !slices.Contains(o.services, c.Labels[service.LabelService]):
 		case !o.stopped && !c.Running():
 		case !o.oneoff && c.Labels[service.LabelOneOff] == "True":
+		case o.index > 0 && c.Labels[service.LabelContainerNumber] != strconv.Itoa(o.index):
 		default:
 			out = append(out, c)
 		}
