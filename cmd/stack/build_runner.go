@@ -52,7 +52,7 @@ func (r engineRunner) Run(ctx context.Context, spec image.RunSpec) (err error) {
 	if err != nil {
 		return err
 	}
-	nm, err := network.Open(network.Options{Lib: r.paths.Lib, Run: r.paths.Run, Logger: r.g.logger()})
+	nm, err := r.g.networks()
 	if err != nil {
 		return err
 	}
