@@ -72,18 +72,37 @@ func (s store) init() error {
 	return nil
 }
 
-// lock takes the one exclusive lock every change holds; unlock with the
-// returned function.
+// hostLock is taken by every change of every stack root on the machine,
+// after the root's own lock: the nftables table and Docker's FORWARD chain
+// are the host's, shared by all roots, and their rules are changed by
+// listing and deleting by handle, which must not interleave.
+const hostLock = "/run/stack-network.lock"
+
+// lock takes the exclusive locks every change holds (the root's, then the
+// host's); unlock with the returned function.
 func (s store) lock() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.run, "network", "lock"), os.O_CREATE|os.O_RDWR|unix.O_CLOEXEC, 0o600)
+	own, err := flock(filepath.Join(s.run, "network", "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("lock network state: %w", err)
+	}
+	host, err := flock(hostLock)
+	if err != nil {
+		own.Close()
+		return nil, fmt.Errorf("lock the host's network rules: %w", err)
+	}
+	return func() { host.Close(); own.Close() }, nil
+}
+
+func flock(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lock network state: %w", err)
+		return nil, err
 	}
-	return func() { f.Close() }, nil
+	return f, nil
 }
 
 // validName keeps names usable as file names.
