@@ -44,3 +44,26 @@ services:
 	p.fails("one of source and destination", "cp", "a", "b")
 	p.ok("down")
 }
+
+func TestImagesListsTheImagesOfTheProjectsContainers(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, `
+name: demo
+services:
+  web: {image: busybox, command: sleep 1d, scale: 2}
+`)
+	p.ok("up", "-d")
+	r := p.ok("images")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 || strings.Join(strings.Fields(lines[0]), " ") != "CONTAINER REPOSITORY TAG IMAGE ID SIZE" ||
+		!strings.HasPrefix(lines[1], "demo-web-1 ") || !strings.Contains(lines[1], " busybox ") {
+		t.Fatalf("images:\n%s", r.stdout)
+	}
+	if ids := strings.Fields(p.ok("images", "-q").stdout); len(ids) != 1 {
+		t.Fatalf("images -q: %v, want the one image once", ids)
+	}
+	if r := p.ok("images", "--format", "json"); !strings.Contains(r.stdout, `"ContainerName":"demo-web-2"`) {
+		t.Fatalf("images --format json: %s", r.stdout)
+	}
+	p.ok("down")
+}

@@ -28,7 +28,7 @@ services:
 		t.Fatal("-V kept the anonymous volume's content")
 	}
 	p.ok("down", "--rmi", "local")
-	if r := p.ok("images", "-q"); strings.TrimSpace(r.stdout) == "" {
+	if r := p.ok("image", "ls", "-q"); strings.TrimSpace(r.stdout) == "" {
 		t.Error("down --rmi local removed busybox, which has a custom tag")
 	}
 	p.ok("down", "--rmi", "all")

@@ -16,8 +16,3 @@ func newImageCommand(g *globalFlags) *cobra.Command {
 		newImageSaveCommand(g), newImageTagCommand(g), newImageBuildCommand(g))
 	return cmd
 }
-
-// newImagesCommand is `stack images`, `stack image ls` at the top level.
-func newImagesCommand(g *globalFlags) *cobra.Command {
-	return newImageListCommand(g, "images")
-}

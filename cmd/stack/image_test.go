@@ -107,7 +107,7 @@ func TestImageVerbs(t *testing.T) {
 		t.Fatalf("load: %+v", r)
 	}
 
-	r = runStack(t, dir, env, "images")
+	r = runStack(t, dir, env, "image", "ls")
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if r.code != 0 || len(lines) != 4 || strings.Join(strings.Fields(lines[0]), " ") != "REPOSITORY TAG IMAGE ID CREATED SIZE" {
 		t.Fatalf("images:\n%s%s", r.stdout, r.stderr)
