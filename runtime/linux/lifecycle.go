@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/stackorch/stack/internal/atomicfile"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -161,11 +160,6 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
 	}
 	return nil
-}
-
-// setStatus writes a container's state when no monitor owns it.
-func (e *Engine) setStatus(id string, st status) error {
-	return atomicfile.WriteJSON(e.o.Paths.stateFile(id), st, 0o600)
 }
 
 // awaitMonitorExit waits a little for the monitor of a container that has
