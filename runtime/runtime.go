@@ -29,9 +29,11 @@ type Runtime interface {
 	// Start starts a created or exited container.
 	Start(ctx context.Context, id string) error
 	// Stop sends the container's stop signal, then SIGKILL after timeout.
-	// A negative timeout means the spec's stop grace period.
+	// A negative timeout means the spec's stop grace period. Stopping a
+	// container that is not running succeeds, as with Docker.
 	Stop(ctx context.Context, id string, timeout time.Duration) error
-	// Kill sends sig to the container's main process.
+	// Kill sends sig to the container's main process; ErrNotRunning when
+	// there is none.
 	Kill(ctx context.Context, id string, sig syscall.Signal) error
 	// Remove deletes a stopped container; force stops it first.
 	Remove(ctx context.Context, id string, force bool) error
@@ -50,9 +52,12 @@ const (
 	// UntilRunning returns once the container runs (or fails to).
 	UntilRunning Condition = iota
 	// UntilHealthy returns once the container is healthy, or unhealthy, or
-	// exited; the caller reads the returned state to tell which.
+	// exited; the caller reads the returned state to tell which. A running
+	// container without a healthcheck returns at once, with no Health.
 	UntilHealthy
-	// UntilExited returns once the container is not running and will not restart.
+	// UntilExited returns once the container is not running and will not
+	// restart; a container never started keeps it waiting, unless its start
+	// failed.
 	UntilExited
 	// UntilRemoved returns once the container no longer exists.
 	UntilRemoved
