@@ -3,6 +3,7 @@ package linux
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,7 +51,8 @@ func TestRestartAlwaysIsStoppedByStop(t *testing.T) {
 	n := st.RestartCount
 	time.Sleep(300 * time.Millisecond)
 	if s, _ := e.Inspect(ctx, st.ID); s.Status != runtime.StatusExited || s.RestartCount != n {
-		t.Fatalf("restarted after stop: %+v", s)
+		mlog, _ := os.ReadFile(filepath.Join(e.o.Paths.container(st.ID), "monitor.log"))
+		t.Fatalf("restarted after stop: %+v\nmonitor log:\n%s", s, mlog)
 	}
 }
 
@@ -284,6 +286,22 @@ func TestTtyServiceAndExecGetATerminalInsideTheContainer(t *testing.T) {
 		}
 		if err := e.Stop(ctx, st.ID, time.Second); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+func TestAServiceThatExitsAtOnceIsRecordedExitedNotDead(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	for i := 0; i < 15; i++ {
+		st := run(t, e, runtime.Spec{Name: "t-quick-" + strconv.Itoa(i), Command: []string{"true"}})
+		waitExit(t, e, st.ID)
+		e.awaitMonitorExit(st.ID)
+		if st, _ = e.Inspect(ctx, st.ID); st.Status != runtime.StatusExited || st.ExitCode != 0 {
+			t.Fatalf("run %d: %s (exit %d, %q), want exited 0", i, st.Status, st.ExitCode, st.Error)
+		}
+		if st.FinishedAt.Before(st.StartedAt) {
+			t.Fatalf("run %d: finished %v before it started %v", i, st.FinishedAt, st.StartedAt)
 		}
 	}
 }

@@ -342,8 +342,17 @@ func (m *monitor) startOnce() error {
 		<-exited
 		return errors.New(r.Error)
 	}
+	startedAt := time.Now().UTC()
 	m.setState(func(s *status) {
-		s.Status, s.Pid, s.Monitor, s.StartedAt, s.ExitCode, s.OOMKilled = runtime.StatusRunning, pid, os.Getpid(), time.Now().UTC(), 0, false
+		if runEnded {
+			// The service has exited already and its end is recorded: a
+			// "running" now would outlive it (and read as a dead monitor).
+			if startedAt.Before(s.FinishedAt) {
+				s.StartedAt = startedAt
+			}
+			return
+		}
+		s.Status, s.Pid, s.Monitor, s.StartedAt, s.ExitCode, s.OOMKilled = runtime.StatusRunning, pid, os.Getpid(), startedAt, 0, false
 		s.Health, s.FailingCount = runtime.HealthNone, 0
 		if m.healthcheck() != nil {
 			s.Health = runtime.HealthStarting
