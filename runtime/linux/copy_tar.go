@@ -176,7 +176,9 @@ func untarEntry(root *os.File, rel string, hdr *tar.Header, r io.Reader) error {
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(os.NewFile(uintptr(fd), leaf), r); err != nil {
+		// Write through a plain descriptor: an *os.File would close it again
+		// when collected, after the unix.Close below.
+		if _, err := io.Copy(fdWriter(fd), r); err != nil {
 			unix.Close(fd)
 			return err
 		}
@@ -204,4 +206,22 @@ func untarEntry(root *os.File, rel string, hdr *tar.Header, r io.Reader) error {
 	}
 	t := unix.NsecToTimeval(hdr.ModTime.UnixNano())
 	return unix.Futimes(fd, []unix.Timeval{t, t})
+}
+
+// fdWriter writes to a raw descriptor it does not own.
+type fdWriter int
+
+func (w fdWriter) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(int(w), p[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		n += m
+	}
+	return n, nil
 }
