@@ -21,8 +21,10 @@ func TestMemoryLimitOOMKillsWith137(t *testing.T) {
 
 func TestPidsLimitCountsTheServiceNotInit(t *testing.T) {
 	e := newEngine(t)
-	// The shell and four sleeps make five; the fifth sleep cannot fork.
-	spec := sh("t-pids-1", "for i in 1 2 3 4 5 6; do sleep 30 & echo $i; done")
+	// The shell and four sleeps make five; the fifth sleep cannot fork. The
+	// thread of init that forked the shell counts until it has moved back
+	// out, a moment after the fork: the shell waits that moment out.
+	spec := sh("t-pids-1", "sleep 0.2; for i in 1 2 3 4 5 6; do sleep 30 & echo $i; done")
 	spec.Resources.PidsLimit = 5
 	out, code := output(t, e, spec)
 	if out != "1\n2\n3\n4\n" || code == 0 {
