@@ -1,10 +1,8 @@
 package image
 
 import (
-	"archive/tar"
 	"bytes"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/stackorch/stack/internal/testenv"
 )
 
 // Test archives are made with go-containerregistry's writers, a second
@@ -73,41 +72,11 @@ func ociArchive(t testing.TB, fill func(p layout.Path)) []byte {
 	return tarDir(t, dir)
 }
 
-// tarDir archives the regular files and directories under dir.
+// tarDir archives the tree under dir.
 func tarDir(t testing.TB, dir string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || p == dir {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		hdr, err := tar.FileInfoHeader(fi, "")
-		if err != nil {
-			return err
-		}
-		hdr.Name = rel
-		if fi.IsDir() {
-			hdr.Name += "/"
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if fi.Mode().IsRegular() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			_, err = tw.Write(data)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.Close(); err != nil {
+	if err := testenv.WriteTar(&buf, dir); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
