@@ -103,6 +103,19 @@ func (f *Fake) lookup(ref string) (*container, bool) {
 	return c, ok
 }
 
+// running finds the running container ref for op, with the sentinel error
+// that says why not; the caller holds f.mu.
+func (f *Fake) running(op, ref string) (*container, error) {
+	c, ok := f.lookup(ref)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("%s container %q: %w", op, ref, runtime.ErrNotFound)
+	case !c.state.Running():
+		return nil, fmt.Errorf("%s container %q: %w", op, c.state.Name, runtime.ErrNotRunning)
+	}
+	return c, nil
+}
+
 // newID returns a fresh 64-hex container ID; f.mu must be held.
 func (f *Fake) newID(name string) string {
 	f.seq++

@@ -165,12 +165,9 @@ func (f *Fake) Kill(ctx context.Context, id string, sig syscall.Signal) error {
 func (f *Fake) kill(id string, sig syscall.Signal) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, ok := f.lookup(id)
-	switch {
-	case !ok:
-		return fmt.Errorf("kill container %q: %w", id, runtime.ErrNotFound)
-	case !c.state.Running():
-		return fmt.Errorf("kill container %q: %w", c.state.Name, runtime.ErrNotRunning)
+	c, err := f.running("kill", id)
+	if err != nil {
+		return err
 	}
 	f.exit(c, 128+int(sig))
 	return nil

@@ -101,12 +101,9 @@ func reached(st runtime.State, cond runtime.Condition) bool {
 func (f *Fake) SetHealth(name string, h runtime.Health) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, ok := f.lookup(name)
-	switch {
-	case !ok:
-		return fmt.Errorf("set health of container %q: %w", name, runtime.ErrNotFound)
-	case !c.state.Running():
-		return fmt.Errorf("set health of container %q: %w", name, runtime.ErrNotRunning)
+	c, err := f.running("set health of", name)
+	if err != nil {
+		return err
 	}
 	f.setHealth(c, h)
 	return nil
@@ -116,12 +113,9 @@ func (f *Fake) SetHealth(name string, h runtime.Health) error {
 func (f *Fake) ExitNow(name string, code int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, ok := f.lookup(name)
-	switch {
-	case !ok:
-		return fmt.Errorf("exit container %q: %w", name, runtime.ErrNotFound)
-	case !c.state.Running():
-		return fmt.Errorf("exit container %q: %w", name, runtime.ErrNotRunning)
+	c, err := f.running("exit", name)
+	if err != nil {
+		return err
 	}
 	f.exit(c, code)
 	return nil
