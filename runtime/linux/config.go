@@ -61,14 +61,26 @@ func (e *Engine) initConfig(ctx context.Context, rec *record) (initConfig, error
 	if c.Caps, err = capSet(spec.CapAdd, spec.CapDrop, spec.Privileged, hostCaps()); err != nil {
 		return c, err
 	}
+	var profile *runtime.Seccomp
+	unconfined := false
 	for _, o := range spec.SecurityOpt {
 		switch o {
 		case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true":
 			c.NoNewPrivs = true
 		case "no-new-privileges:false", "no-new-privileges=false":
 		default:
-			return c, fmt.Errorf("security_opt %q: not supported", o)
+			p, unconf, ok, err := seccompOpt(o)
+			if !ok {
+				return c, fmt.Errorf("security_opt %q: not supported", o)
+			}
+			if err != nil {
+				return c, err
+			}
+			profile, unconfined = p, unconf
 		}
+	}
+	if c.Seccomp, err = seccompFilter(profile, unconfined, spec.Privileged, c.Caps); err != nil {
+		return c, err
 	}
 	if err := checkRlimits(spec.Ulimits, hostCaps()["SYS_RESOURCE"]); err != nil {
 		return c, err

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	goruntime "runtime"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -106,6 +108,10 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 	if cgfd != nil {
 		defer cgfd.Close()
 	}
+	// On cgroup v2 the process is born in the cgroup through clone3, which
+	// the filter answers ENOSYS without CAP_SYS_ADMIN: under a filter it
+	// is moved in right after, a moment late.
+	lateCgroup := cgfd != nil && len(rec.Init.Seccomp) > 0
 	caps := rec.Init.Caps
 	if p.Privileged {
 		caps, _ = capSet(nil, nil, true, hostCaps())
@@ -139,7 +145,7 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 		var master *os.File
 		pid, err := func() (int, error) {
 			sys := &syscall.SysProcAttr{Setsid: p.Tty, Setctty: p.Tty}
-			if cgfd != nil {
+			if cgfd != nil && !lateCgroup {
 				sys.UseCgroupFD, sys.CgroupFD = true, int(cgfd.Fd())
 			} else if err := joinSelf(tasks); err != nil {
 				return 0, err
@@ -192,6 +198,17 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 		done <- result{pid, master, err}
 	}()
 	r := <-done
+	if r.err == nil && lateCgroup {
+		procs := filepath.Join(cgfd.Name(), "cgroup.procs")
+		if err := os.WriteFile(procs, []byte(strconv.Itoa(r.pid)), 0); err != nil {
+			unix.Kill(r.pid, unix.SIGKILL)
+			unix.Wait4(r.pid, nil, 0, nil)
+			if r.master != nil {
+				r.master.Close()
+			}
+			return 0, nil, fmt.Errorf("join cgroup: %w", err)
+		}
+	}
 	return r.pid, r.master, r.err
 }
 

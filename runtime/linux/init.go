@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -178,8 +179,10 @@ func forkService(c *initConfig, u execUser, path string, env []string, tty *os.F
 }
 
 // becomeUser drops the calling thread to the service's user and capability
-// sets. Order matters: the bounding set needs CAP_SETPCAP, the ids need
-// CAP_SETUID and CAP_SETGID, so both go before the final capset.
+// sets and puts it under the container's seccomp filter. Order matters: the
+// bounding set needs CAP_SETPCAP, the ids need CAP_SETUID and CAP_SETGID,
+// so both go before the final capset; the filter comes last but for that
+// capset, which it allows (see below).
 func becomeUser(c *initConfig, u execUser) error {
 	if err := dropBounding(c.Caps); err != nil {
 		return err
@@ -200,12 +203,27 @@ func becomeUser(c *initConfig, u execUser) error {
 	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(u.UID), uintptr(u.UID), uintptr(u.UID)); e != 0 {
 		return fmt.Errorf("set uid %d: %w", u.UID, e)
 	}
+	if len(c.Seccomp) > 0 && !c.NoNewPrivs {
+		// Without no_new_privs a filter takes CAP_SYS_ADMIN: install it
+		// while the thread may still raise it, as runc does, rather than
+		// set no_new_privs for a service that did not ask. The capset
+		// that follows is a call the filter must allow.
+		if err := setCaps(append(slices.Clone(c.Caps), "SYS_ADMIN")); err != nil {
+			return err
+		}
+		if err := installSeccomp(c.Seccomp); err != nil {
+			return err
+		}
+	}
 	if err := setCaps(c.Caps); err != nil {
 		return err
 	}
 	if c.NoNewPrivs {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("set no_new_privs: %w", err)
+		}
+		if len(c.Seccomp) > 0 {
+			return installSeccomp(c.Seccomp)
 		}
 	}
 	return nil

@@ -19,13 +19,16 @@ type initConfig struct {
 	Privileged bool
 	ShmSize    int64
 
-	Args        []string // resolved: entrypoint + command
-	Env         []string
-	Cwd         string
-	User        string // as written: name or uid, optional :group
-	GroupAdd    []string
-	Caps        []string // the bounding set, CAP_ names
-	NoNewPrivs  bool
+	Args       []string // resolved: entrypoint + command
+	Env        []string
+	Cwd        string
+	User       string // as written: name or uid, optional :group
+	GroupAdd   []string
+	Caps       []string // the bounding set, CAP_ names
+	NoNewPrivs bool
+	// Seccomp is the filter the service and every exec run under, as
+	// encodeBPF packs it; nil for none (privileged, unconfined).
+	Seccomp     []byte `json:",omitempty"`
 	Rlimits     []runtime.Ulimit
 	Devices     []initDevice
 	OOMScoreAdj int  `json:",omitempty"`
