@@ -114,7 +114,6 @@ func build(p *types.Project, svc types.ServiceConfig, r replica, o Options) (run
 		Privileged:  svc.Privileged,
 		CapAdd:      slices.Clone(svc.CapAdd),
 		CapDrop:     slices.Clone(svc.CapDrop),
-		SecurityOpt: slices.Clone(svc.SecurityOpt),
 		Sysctls:     mapping(svc.Sysctls),
 		Ulimits:     ulimits(svc.Ulimits),
 		Tmpfs:       slices.Clone([]string(svc.Tmpfs)),
@@ -130,6 +129,9 @@ func build(p *types.Project, svc types.ServiceConfig, r replica, o Options) (run
 	}
 	if svc.StopGracePeriod != nil {
 		s.StopGracePeriod = time.Duration(*svc.StopGracePeriod)
+	}
+	if s.SecurityOpt, err = securityOpt(p, svc); err != nil {
+		return runtime.Spec{}, err
 	}
 	if s.Devices, err = devices(svc); err != nil {
 		return runtime.Spec{}, err
