@@ -18,8 +18,8 @@ import (
 //	prerouting  (nat): to a local address -> ports
 //	output      (nat): to a local address, 127.0.0.1 included -> ports
 //	ports       per container: [ip daddr H] dport P dnat to C:p
-//	postrouting (nat): masquerade egress, loopback-sourced published
-//	            traffic and hairpins
+//	postrouting (nat): masquerade egress and hairpins; loopback-sourced
+//	            published traffic from LoopbackSource
 //
 // Rules are tagged (nft comment) "net:<network>" or "ep:<container>" so
 // that a network's or a container's rules can be found and removed.
@@ -79,8 +79,11 @@ func (m *Manager) addTable() {
 	add(chForward, rule(ctDNAT(), oif(stkLinks), accept()))
 	add(pre, rule(localDst(), jump("ports")))
 	add(out, rule(localDst(), jump("ports")))
-	// 127.0.0.1:P reaches a container only with a source it can answer.
-	add(chPostNAT, rule(addrIn(true, loopback), oif(stkLinks), masquerade()))
+	// 127.0.0.1:P reaches a container only with a source it can answer:
+	// its own address, so that these connections keep their host ports and
+	// never share a 4-tuple with the host's direct connections to the
+	// container (whose TIME_WAIT would then stall a SYN for a second).
+	add(chPostNAT, rule(addrIn(true, loopback), oif(stkLinks), snatTo(LoopbackSource)))
 }
 
 // deleteTable removes the table and everything in it.

@@ -10,6 +10,12 @@ import (
 
 var loopback = netip.MustParsePrefix("127.0.0.0/8")
 
+// LoopbackSource is the address a container sees connections to its ports
+// published on the host's 127.0.0.1 come from. It is link-local, on no
+// link: the container answers it through its gateway, and the host turns
+// the answer back to 127.0.0.1.
+var LoopbackSource = netip.MustParseAddr("169.254.127.1")
+
 // ensureTable creates the table if it is missing (first network, or after
 // a reboot or a flush of the ruleset) with the rules of every network and
 // container stack knows; created says it did.

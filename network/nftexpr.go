@@ -110,6 +110,16 @@ func dnatTo(addr netip.Addr, p uint16) match {
 	}
 }
 
+// snatTo rewrites the source address, keeping the source port unless it
+// is taken.
+func snatTo(addr netip.Addr) match {
+	a := addr.As4()
+	return match{
+		&expr.Immediate{Register: 1, Data: a[:]},
+		&expr.NAT{Type: expr.NATTypeSourceNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegAddrMax: 1},
+	}
+}
+
 // setPort rewrites the destination (or source) port statelessly, fixing
 // the transport checksum.
 func setPort(dst bool, p uint16, proto string) match {

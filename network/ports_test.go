@@ -27,12 +27,12 @@ func TestPublishedPortsReachTheContainerFromEverywhere(t *testing.T) {
 	for _, tc := range []struct {
 		what, ns, network, addr, from string
 	}{
-		{"host -> 127.0.0.1", h.path, "tcp4", "127.0.0.1:8080", gw},
+		{"host -> 127.0.0.1", h.path, "tcp4", "127.0.0.1:8080", LoopbackSource.String()},
 		{"host -> its own address", h.path, "tcp4", hostAddr + ":8080", hostAddr},
 		{"outside -> host address", h.outPath, "tcp4", hostAddr + ":8080", outsideAddr},
 		{"container on the same network -> host address", peerNS, "tcp4", hostAddr + ":8080", gw},
 		{"container on another network -> host address", otherNS, "tcp4", hostAddr + ":8080", ""},
-		{"udp from host -> 127.0.0.1", h.path, "udp4", "127.0.0.1:5353", gw},
+		{"udp from host -> 127.0.0.1", h.path, "udp4", "127.0.0.1:5353", LoopbackSource.String()},
 		{"udp from outside", h.outPath, "udp4", hostAddr + ":5353", outsideAddr},
 	} {
 		got, err := ask(tc.ns, tc.network, tc.addr)
