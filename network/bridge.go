@@ -7,6 +7,8 @@ import (
 	"net/netip"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/stackorch/stack/internal/owner"
 )
 
 // ensureBridge makes the network's bridge, with the gateway address, up.
@@ -25,9 +27,16 @@ func (m *Manager) ensureBridge(n Network, full bool) error {
 		// A fixed MAC: a bridge otherwise takes its lowest port's, which
 		// changes as containers come and go.
 		attrs.HardwareAddr = macFor(p.gateway)
+		// The group says which stack root made it (owner); the kernel
+		// takes no alias in a create, so that is a second, one-off request.
+		attrs.Group = owner.Group(m.st.lib)
 		link = &netlink.Bridge{LinkAttrs: attrs}
 		if err := m.nl.LinkAdd(link); err != nil {
 			return fmt.Errorf("create bridge %q: %w", n.Bridge, err)
+		}
+		if err := m.nl.LinkSetAlias(link, owner.Alias(m.st.lib, "network "+n.Name)); err != nil {
+			m.deleteLink(n.Bridge)
+			return fmt.Errorf("name bridge %q: %w", n.Bridge, err)
 		}
 		m.log.Debug("bridge created", "bridge", n.Bridge)
 	case err != nil:

@@ -175,7 +175,7 @@ func (m *Manager) up(n Network, full bool) error {
 		return err
 	}
 	if full {
-		ok, err := m.hasTagged(chForward, netTag(n.Name))
+		ok, err := m.hasTagged(chForward, m.netTag(n.Name))
 		if err != nil || ok {
 			return err
 		}

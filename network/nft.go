@@ -8,6 +8,8 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
 	"github.com/google/nftables/userdata"
+
+	"github.com/stackorch/stack/internal/owner"
 )
 
 // Everything stack does to packets on the host is in one table, "ip stack":
@@ -21,8 +23,11 @@ import (
 //	postrouting (nat): masquerade egress and hairpins; loopback-sourced
 //	            published traffic from LoopbackSource
 //
-// Rules are tagged (nft comment) "net:<network>" or "ep:<container>" so
-// that a network's or a container's rules can be found and removed.
+// Rules are tagged (nft comment) with the stack root and "net:<network>"
+// or "ep:<container>" (owner.Tag) so that a network's or a container's
+// rules can be found and removed, and no root's removal takes another's
+// network of the same name with it. The table, its chains and the rules
+// tagged "stack" are shared by every root.
 const tableName = "stack"
 
 var table = &nftables.Table{Name: tableName, Family: nftables.TableFamilyIPv4}
@@ -44,8 +49,8 @@ func tagOf(r *nftables.Rule) string {
 	return s
 }
 
-func netTag(name string) string { return "net:" + name }
-func epTag(id string) string    { return "ep:" + id }
+func (m *Manager) netTag(name string) string { return owner.Tag(m.st.lib, "net:"+name) }
+func (m *Manager) epTag(id string) string     { return owner.Tag(m.st.lib, "ep:"+id) }
 
 // tableExists asks the kernel for the table.
 func (m *Manager) tableExists() (bool, error) {

@@ -62,7 +62,7 @@ func (m *Manager) addNetworkRules(n Network) error {
 	if err != nil {
 		return fmt.Errorf("network %q: subnet: %w", n.Name, err)
 	}
-	t := tag(netTag(n.Name))
+	t := tag(m.netTag(n.Name))
 	add := func(ch *nftables.Chain, e []expr.Any) {
 		m.nft.AddRule(&nftables.Rule{Table: table, Chain: ch, Exprs: e, UserData: t})
 	}
@@ -90,7 +90,7 @@ func (m *Manager) removeNetworkRules(n Network) error {
 		return err
 	}
 	for _, ch := range []*nftables.Chain{chForward, chPostNAT} {
-		if err := m.deleteTagged(ch, netTag(n.Name)); err != nil {
+		if err := m.deleteTagged(ch, m.netTag(n.Name)); err != nil {
 			return err
 		}
 	}
@@ -106,7 +106,7 @@ func (m *Manager) addEndpointRules(ep EndpointInfo) {
 	if err != nil {
 		return
 	}
-	t := tag(epTag(ep.ContainerID))
+	t := tag(m.epTag(ep.ContainerID))
 	for _, p := range ep.Ports {
 		var m1 match
 		if h, err := netip.ParseAddr(p.HostIP); err == nil && !h.IsUnspecified() {
@@ -119,5 +119,5 @@ func (m *Manager) addEndpointRules(ep EndpointInfo) {
 
 // removeEndpointRules queues the removal of a container's DNAT rules.
 func (m *Manager) removeEndpointRules(id string) error {
-	return m.deleteTagged(chPorts, epTag(id))
+	return m.deleteTagged(chPorts, m.epTag(id))
 }

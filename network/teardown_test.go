@@ -137,3 +137,39 @@ func TestTheTableOutlivesOneRootWhileAnotherRootHasNetworks(t *testing.T) {
 		t.Fatal("the table outlived the last network of every root")
 	}
 }
+
+func TestRootsWithTheSameNetworkNameKeepTheirOwnRules(t *testing.T) {
+	h := newHost(t)
+	other, err := Open(Options{Lib: t.TempDir(), Run: t.TempDir(), HostNetns: h.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	h.ensure(Spec{Name: "p_default"})
+	if _, err := other.Ensure(ctx, Spec{Name: "p_default"}); err != nil {
+		t.Fatal(err)
+	}
+	_, ns := newNetns(t)
+	a, err := other.Attach(ctx, Endpoint{ContainerID: strings.Repeat("b", 64), Name: "web-1", NetnsPath: ns,
+		Attachments: []runtime.Attachment{{Network: "p_default"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveTCP(t, h.outPath, ":80")
+	if got, err := ask(ns, "tcp4", outsideAddr+":80"); err != nil || got != "from "+hostAddr {
+		t.Errorf("the second root's container -> outside: %q, %v; want it masqueraded", got, err)
+	}
+	if err := h.m.Remove(ctx, "p_default"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ask(ns, "tcp4", outsideAddr+":80"); err != nil || got != "from "+hostAddr {
+		t.Errorf("after the first root removed its network of the same name: %q, %v", got, err)
+	}
+	if err := other.Detach(ctx, a.ContainerID); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Remove(ctx, "p_default"); err != nil {
+		t.Fatal(err)
+	}
+}

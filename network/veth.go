@@ -11,6 +11,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/internal/owner"
 )
 
 // vethName is a fresh name for a veth's host side: stk + 12 hex. Random,
@@ -88,6 +90,8 @@ func (m *Manager) addVeth(n Network, ep EndpointInfo, nsFd *os.File, undo *undoL
 	}
 	attrs := netlink.NewLinkAttrs()
 	attrs.Name, attrs.MasterIndex, attrs.MTU, attrs.Flags = ep.HostVeth, br.Attrs().Index, n.MTU, net.FlagUp
+	// Which root made it, in the same request (an alias would need another).
+	attrs.Group = owner.Group(m.st.lib)
 	veth := &netlink.Veth{LinkAttrs: attrs, PeerName: ep.Interface, PeerHardwareAddr: mac,
 		PeerNamespace: netlink.NsFd(nsFd.Fd()), PeerTxQLen: -1}
 	if err := m.nl.LinkAdd(veth); err != nil {
