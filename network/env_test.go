@@ -76,6 +76,17 @@ func newHost(t testing.TB) *testHost {
 	}
 	h.m = m
 	t.Cleanup(func() { m.Close() })
+	// After the test's containers are detached: its networks go, and
+	// nothing of the root may be left in the host.
+	t.Cleanup(func() {
+		nets, _ := m.List(context.Background())
+		for _, n := range nets {
+			if err := m.Remove(context.Background(), n.Name); err != nil {
+				t.Errorf("remove network at cleanup: %v", err)
+			}
+		}
+		testenv.CheckNoLeaksIn(t, h.dir, h.path)
+	})
 	return h
 }
 
