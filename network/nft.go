@@ -50,7 +50,7 @@ func tagOf(r *nftables.Rule) string {
 }
 
 func (m *Manager) netTag(name string) string { return owner.Tag(m.st.lib, "net:"+name) }
-func (m *Manager) epTag(id string) string     { return owner.Tag(m.st.lib, "ep:"+id) }
+func (m *Manager) epTag(id string) string    { return owner.Tag(m.st.lib, "ep:"+id) }
 
 // tableExists asks the kernel for the table.
 func (m *Manager) tableExists() (bool, error) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
 )
@@ -17,6 +18,7 @@ func TestImageRmRefusesAnImageInUse(t *testing.T) {
 	needRootForImages(t)
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")
+	testenv.LeakCheck(t, root)
 	env := []string{"STACK_ROOT=" + root}
 	rootfs := rootfsTar(t, map[string]string{"bin/app": "#!/bin/sh\n"})
 	if r := runStack(t, dir, env, "image", "import", "--change", `CMD ["/bin/app"]`, rootfs, "used:1"); r.code != 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime/linux"
 )
@@ -29,6 +30,7 @@ func TestNetworkLsAndInspect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
+	defer testenv.CheckNoLeaksIn(t, root, "/run/netns/"+ns) // once the network is removed
 	n, err := m.Ensure(context.Background(), network.Spec{Name: "demo_default", Subnet: "10.77.0.0/24",
 		Labels: map[string]string{"com.docker.compose.project": "demo"}})
 	if err != nil {
