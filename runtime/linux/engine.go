@@ -79,14 +79,15 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	if err != nil {
 		return fail(err)
 	}
-	id := newID()
-	rec := &record{ID: id, Created: time.Now().UTC(), Spec: spec, Image: img}
-	if err := os.Symlink(id, filepath.Join(e.o.Paths.names(), spec.Name)); err != nil {
-		if errors.Is(err, os.ErrExist) {
+	if old, err := e.claimed(spec.Name); err == nil {
+		if _, err := os.Stat(e.o.Paths.configFile(old)); err == nil {
 			return fail(runtime.ErrAlreadyExists)
 		}
-		return fail(err)
 	}
+	id := newID()
+	rec := &record{ID: id, Created: time.Now().UTC(), Spec: spec, Image: img}
+	// The name is claimed last: a container exists once its name points
+	// at it, so one whose create was cut short is never half there.
 	dir := e.o.Paths.container(id)
 	for _, d := range []string{"upper", "work", "rootfs"} {
 		if err == nil {
@@ -105,9 +106,11 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	if err == nil {
 		err = atomicfile.WriteJSON(e.o.Paths.stateFile(id), status{Status: runtime.StatusCreated}, 0o600)
 	}
+	if err == nil {
+		err = e.claim(spec.Name, id)
+	}
 	if err != nil {
 		os.RemoveAll(dir)
-		os.Remove(filepath.Join(e.o.Paths.names(), spec.Name))
 		return fail(err)
 	}
 	e.mu.Lock()
@@ -172,6 +175,10 @@ func (e *Engine) load(ref string) (*record, status, error) {
 		e.records[id] = rec
 		e.mu.Unlock()
 	}
+	if owner, err := e.claimed(rec.Spec.Name); err != nil || owner != id {
+		// Its create was cut short, or its remove has begun.
+		return nil, status{}, fmt.Errorf("%w: %s", runtime.ErrNotFound, ref)
+	}
 	var st status
 	if err := atomicfile.ReadJSON(e.o.Paths.stateFile(id), &st); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -218,7 +225,8 @@ func (e *Engine) List(ctx context.Context, labels map[string]string) ([]runtime.
 	for _, d := range entries {
 		rec, st, err := e.load(d.Name())
 		if err != nil {
-			continue // removed meanwhile, or half-created
+			e.sweep(d) // removed meanwhile, or half-created
+			continue
 		}
 		if matches(rec.Spec.Labels, labels) {
 			out = append(out, rec.state(st))

@@ -140,18 +140,17 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 		}
 	}
 	e.awaitMonitorExit(rec.ID)
+	// The name goes first: a container half removed is never listed, and
+	// its name is free again (names.go).
+	e.unclaim(rec.Spec.Name, rec.ID)
 	if cg := loadCgroup(rec.ID); cg != nil {
 		cg.delete()
 	}
 	os.RemoveAll(e.o.Paths.runDir(rec.ID))
-	// Rename first so that a half-removed container is never listed.
 	dir := e.o.Paths.container(rec.ID)
 	trash := filepath.Join(e.o.Paths.containers(), ".removing-"+rec.ID)
 	if err := os.Rename(dir, trash); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
-	}
-	if id, err := os.Readlink(filepath.Join(e.o.Paths.names(), rec.Spec.Name)); err == nil && id == rec.ID {
-		os.Remove(filepath.Join(e.o.Paths.names(), rec.Spec.Name))
 	}
 	e.mu.Lock()
 	delete(e.records, rec.ID)
