@@ -13,6 +13,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/stackorch/stack/internal/fault"
 )
 
 // pullLayer makes sure the layer blob d (whose tree has diffID) is stored,
@@ -67,6 +69,7 @@ func (s *Store) pullLayer(ctx context.Context, c *registryClient, d v1.Descripto
 	if err := s.commitBlob(spooled{path: f.Name(), digest: d.Digest, size: in.n}); err != nil {
 		return lb, true, err
 	}
+	fault.Point("pull.after-layer")
 	report(Progress{ID: id, Status: StatusPulled, Current: d.Size, Total: d.Size})
 	return lb, true, nil
 }

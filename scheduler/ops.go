@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/stackorch/stack/internal/fault"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -60,6 +61,7 @@ func (x *executor) create(ctx context.Context, o Op) error {
 	if _, err := x.rt.Create(ctx, o.Spec); err != nil {
 		return wrap("create", o.Name, err)
 	}
+	fault.Point("up.after-create")
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/internal/fault"
 	"github.com/stackorch/stack/project"
 	"github.com/stackorch/stack/scheduler"
 	"github.com/stackorch/stack/service"
@@ -71,6 +72,7 @@ func (s *session) converge(ctx context.Context, o convergeOptions) (scheduler.Pl
 	if err := nets.Ensure(ctx); err != nil {
 		return plan, err
 	}
+	fault.Point("up.after-network")
 	if err := nets.Manager.CheckPorts(ctx, plan.Ports()); err != nil {
 		return plan, err
 	}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/stackorch/stack/internal/fault"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -41,10 +42,9 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	}
 	defer logf.Close()
 	cmd := &exec.Cmd{
-		Path: e.o.Binary,
-		Args: []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
-		// One P: a monitor is mostly idle, and every P costs memory.
-		Env:         []string{reexecEnv + "=monitor", "GOMAXPROCS=1"},
+		Path:        e.o.Binary,
+		Args:        []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
+		Env:         monitorEnv(),
 		Stderr:      logf,
 		ExtraFiles:  []*os.File{w},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
@@ -167,4 +167,14 @@ func (e *Engine) awaitMonitorExit(id string) {
 	for i := 0; i < 500 && monitorAlive(e.o.Paths.lockFile(id)); i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// monitorEnv is a monitor's whole environment: one P (a monitor is mostly
+// idle, and every P costs memory), and the fault point a test armed.
+func monitorEnv() []string {
+	env := []string{reexecEnv + "=monitor", "GOMAXPROCS=1"}
+	if f := fault.Armed(); f != "" {
+		env = append(env, fault.Env+"="+f)
+	}
+	return env
 }

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/stackorch/stack/internal/atomicfile"
+	"github.com/stackorch/stack/internal/fault"
 	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime"
 )
@@ -84,6 +85,7 @@ func (m *monitor) run(handshake *os.File) error {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
 	defer m.cg.delete()
+	fault.Point("start.after-cgroup", os.Getppid())
 	defer func() {
 		if m.nm != nil {
 			m.nm.Close()
@@ -283,6 +285,7 @@ func (m *monitor) startOnce() error {
 	if err := <-started; err != nil {
 		return fmt.Errorf("start init: %w", err)
 	}
+	fault.Point("start.after-netns", os.Getppid())
 	go m.log.copy(outR, "stdout", &copies)
 	go m.log.copy(errR, "stderr", &copies)
 	m.mu.Lock()
@@ -312,6 +315,7 @@ func (m *monitor) startOnce() error {
 	if err != nil {
 		return abort(fmt.Errorf("attach networks: %w", err))
 	}
+	fault.Point("start.after-attach", os.Getppid())
 	m.mu.Lock()
 	if runEnded {
 		attached.release() // init died meanwhile
@@ -342,6 +346,7 @@ func (m *monitor) startOnce() error {
 		<-exited
 		return errors.New(r.Error)
 	}
+	fault.Point("start.after-mounts", os.Getppid())
 	startedAt := time.Now().UTC()
 	m.setState(func(s *status) {
 		if runEnded {
