@@ -58,14 +58,19 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	go cmd.Wait()
 	out, _ := io.ReadAll(r) // closed by the monitor once the service runs
 	if len(bytes.TrimSpace(out)) == 0 {
-		return nil
+		return fail(errMonitorDied)
 	}
 	var rep reply
-	if err := json.Unmarshal(out, &rep); err != nil || rep.Error == "" {
+	if err := json.Unmarshal(out, &rep); err != nil {
 		return fail(fmt.Errorf("monitor: %s", bytes.TrimSpace(out)))
 	}
-	return fail(errors.New(rep.Error))
+	if rep.Error != "" {
+		return fail(errors.New(rep.Error))
+	}
+	return nil
 }
+
+var errMonitorDied = errors.New("its monitor exited before the container started")
 
 // Stop stops a running container: its stop signal, then SIGKILL after
 // timeout (negative: the spec's grace period).

@@ -110,7 +110,10 @@ func (m *monitor) run(handshake *os.File) error {
 		})
 		return err
 	}
-	handshake.Close() // Start returns: the container runs
+	// Start returns: the container runs. It says so: a monitor that dies
+	// before then closes the pipe saying nothing.
+	json.NewEncoder(handshake).Encode(reply{})
+	handshake.Close()
 	m.supervise()
 	return nil
 }
