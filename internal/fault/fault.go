@@ -3,7 +3,8 @@
 //
 //	STACK_FAULT=up.after-network stack up -d   # dies once the networks exist
 //
-// A point costs one string comparison when STACK_FAULT is unset. Points
+// A point costs one string comparison when STACK_FAULT is unset (two when
+// set: POINT:alone kills only the process that reaches it). Points
 // are named <verb or step>.<when>; Names lists them.
 package fault
 
@@ -29,9 +30,14 @@ var Names = []string{
 }
 
 // Point dies by SIGKILL if STACK_FAULT names it; also, first, each pid
-// of also (a monitor takes its CLI with it: `up` dies at that step).
+// of also (a monitor takes its CLI with it: `up` dies at that step), but
+// when STACK_FAULT is POINT:alone.
 func Point(name string, also ...int) {
 	if armed != name {
+		if armed == name+":alone" {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
 		return
 	}
 	for _, pid := range also {
