@@ -153,12 +153,12 @@ func compileDefault(t *testing.T, caps []string) []unix.SockFilter {
 func TestSeccompArgumentComparisonsUseAll64Bits(t *testing.T) {
 	const v = 5<<32 | 7
 	ops := map[string]func(a uint64) bool{
-		"SCMP_CMP_EQ": func(a uint64) bool { return a == v },
-		"SCMP_CMP_NE": func(a uint64) bool { return a != v },
-		"SCMP_CMP_LT": func(a uint64) bool { return a < v },
-		"SCMP_CMP_LE": func(a uint64) bool { return a <= v },
-		"SCMP_CMP_GT": func(a uint64) bool { return a > v },
-		"SCMP_CMP_GE": func(a uint64) bool { return a >= v },
+		"SCMP_CMP_EQ":        func(a uint64) bool { return a == v },
+		"SCMP_CMP_NE":        func(a uint64) bool { return a != v },
+		"SCMP_CMP_LT":        func(a uint64) bool { return a < v },
+		"SCMP_CMP_LE":        func(a uint64) bool { return a <= v },
+		"SCMP_CMP_GT":        func(a uint64) bool { return a > v },
+		"SCMP_CMP_GE":        func(a uint64) bool { return a >= v },
 		"SCMP_CMP_MASKED_EQ": func(a uint64) bool { return a&v == 5<<32|2 },
 	}
 	for op, want := range ops {
