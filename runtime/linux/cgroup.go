@@ -100,12 +100,18 @@ func controllers(r runtime.Resources) cgroup1.Hierarchy {
 	}
 }
 
-// newCgroup creates the container's cgroup with its limits. A limit the
-// kernel refuses is an error and leaves nothing behind.
-func newCgroup(id string, r runtime.Resources) (*cgroup, error) {
+// newCgroup creates the container's cgroup with its limits and device
+// rules (see deviceRules). A limit the kernel refuses is an error and
+// leaves nothing behind.
+func newCgroup(id string, r runtime.Resources, devices []specs.LinuxDeviceCgroup) (*cgroup, error) {
 	res := resources(r)
+	res.Devices = devices
 	if cgroups.Mode() == cgroups.Unified {
-		m, err := cgroup2.NewManager("/sys/fs/cgroup", cgroupPath(id), cgroup2.ToResources(res))
+		// The library turns the rules into an eBPF device program attached
+		// to the cgroup (cgroup v2 has no devices files).
+		r2 := cgroup2.ToResources(res)
+		r2.Devices = devices
+		m, err := cgroup2.NewManager("/sys/fs/cgroup", cgroupPath(id), r2)
 		if err != nil {
 			return nil, err
 		}

@@ -142,13 +142,17 @@ func devices(list []runtime.Device) ([]initDevice, error) {
 		if err := unix.Stat(d.Source, &st); err != nil {
 			return nil, fmt.Errorf("device %q: %w", d.Source, err)
 		}
+		access := firstOf(d.Permissions, "rwm")
+		if err := checkDeviceAccess(d.Source, access); err != nil {
+			return nil, err
+		}
 		kind := st.Mode & unix.S_IFMT
 		if kind != unix.S_IFCHR && kind != unix.S_IFBLK {
 			return nil, fmt.Errorf("device %q: not a device node", d.Source)
 		}
 		out = append(out, initDevice{Path: firstOf(d.Target, d.Source), Char: kind == unix.S_IFCHR,
 			Major: unix.Major(uint64(st.Rdev)), Minor: unix.Minor(uint64(st.Rdev)), Mode: st.Mode & 0o777,
-			UID: int(st.Uid), GID: int(st.Gid)})
+			UID: int(st.Uid), GID: int(st.Gid), Access: access})
 	}
 	return out, nil
 }

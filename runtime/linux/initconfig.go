@@ -60,6 +60,7 @@ type initDevice struct {
 	Major, Minor uint32
 	Mode         uint32
 	UID, GID     int
+	Access       string `json:",omitempty"` // the device cgroup's: rwm when empty
 }
 
 // initReply is init's one message back: the service's pid in the

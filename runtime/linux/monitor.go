@@ -81,7 +81,7 @@ func (m *monitor) run(handshake *os.File) error {
 	if old := loadCgroup(m.id); old != nil {
 		old.delete() // left by a monitor that was killed
 	}
-	if m.cg, err = newCgroup(m.id, m.rec.Spec.Resources); err != nil {
+	if m.cg, err = newCgroup(m.id, m.rec.Spec.Resources, deviceRules(m.rec.Spec.Privileged, m.rec.Init.Devices)); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
 	defer m.cg.delete()
