@@ -4,12 +4,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -208,6 +210,27 @@ func BenchmarkDefaultSeccompCompile(b *testing.B) {
 func BenchmarkDefaultSeccompCached(b *testing.B) {
 	for b.Loop() {
 		if _, err := defaultFilter(DefaultCaps); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSeccompInstall is what init pays at a start: decode the program
+// and load it, on a thread of its own that then exits (an upper bound: it
+// counts the thread too).
+func BenchmarkSeccompInstall(b *testing.B) {
+	testenv.RequireRoot(b)
+	prog, err := defaultFilter(DefaultCaps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		done := make(chan error)
+		go func() {
+			goruntime.LockOSThread() // never unlocked: the filtered thread exits
+			done <- installSeccomp(prog)
+		}()
+		if err := <-done; err != nil {
 			b.Fatal(err)
 		}
 	}
