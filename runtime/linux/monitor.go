@@ -133,13 +133,7 @@ func (m *monitor) supervise() {
 		if st.Status != runtime.StatusRestarting {
 			return
 		}
-		// Docker's backoff: 100 ms doubling to a minute, reset after 10 s up.
-		ran := st.FinishedAt.Sub(st.StartedAt)
-		if backoff == 0 || ran >= 10*time.Second {
-			backoff = 100 * time.Millisecond
-		} else if backoff *= 2; backoff > time.Minute {
-			backoff = time.Minute
-		}
+		backoff = nextBackoff(backoff, st.FinishedAt.Sub(st.StartedAt))
 		select {
 		case <-time.After(backoff):
 		case <-m.wake:
