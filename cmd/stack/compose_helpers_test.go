@@ -136,7 +136,7 @@ func (p *proj) fails(want string, args ...string) string {
 // psRow is what a test reads of ps --format json.
 type psEntry struct {
 	Name, ID, Service, Project, State, Health, Command, Image, Labels, CreatedAt, Status string
-	ExitCode                                                                             int
+	ExitCode, RestartCount                                                               int
 	Publishers                                                                           []any
 }
 

@@ -30,6 +30,7 @@ type psRow struct {
 	Ports        string
 	Project      string
 	Publishers   []publisher
+	RestartCount int // stack's: docker compose ps has it in inspect only
 	RunningFor   string
 	Service      string
 	Size         string
@@ -85,6 +86,7 @@ func newPsRow(c runtime.State, now time.Time) psRow {
 		Name:         c.Name,
 		Names:        c.Name,
 		Project:      c.Labels[service.LabelProject],
+		RestartCount: c.RestartCount,
 		RunningFor:   units.HumanDuration(now.Sub(c.Created)) + " ago",
 		Service:      c.Labels[service.LabelService],
 		Size:         "0B",
