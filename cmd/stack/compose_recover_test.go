@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stackorch/stack/internal/testenv"
 )
 
 // containerState reads what a container's monitor last wrote.
@@ -117,4 +119,39 @@ services:
 	if n := strings.Count(logs, "crashing"); n < e.RestartCount {
 		t.Errorf("%d runs logged for %d restarts", n, e.RestartCount)
 	}
+}
+
+func TestAfterARebootPsIsHonestAndUpBringsTheProjectBackWithItsVolumes(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, `name: boot
+services:
+  web:
+    image: busybox
+    command: httpd -f -p 8080 -h /data
+    volumes: [data:/data]
+    ports: ["8080"]
+    restart: always
+  worker:
+    image: busybox
+    command: sleep 3600
+    scale: 2
+volumes:
+  data: {}
+`)
+	p.ok("up", "-d")
+	p.ok("exec", "web", "sh", "-c", "echo kept > /data/index.html")
+	testenv.Reboot(t, p.root)
+	testenv.CheckNoLeaks(t, p.root) // the reboot left nothing running
+	for name, e := range p.ps() {
+		t.Logf("after the reboot: %s %s %q", name, e.State, e.Status)
+		if e.State == "running" || e.State == "restarting" {
+			t.Errorf("after the reboot ps says %s is %s", name, e.State)
+		}
+	}
+	p.ok("up", "-d")
+	p.converged("boot-web-1", "boot-worker-1", "boot-worker-2")
+	if out := p.ok("exec", "worker", "wget", "-qO-", "http://web:8080/").stdout; out != "kept\n" {
+		t.Errorf("the volume's data after the reboot, through the network: %q", out)
+	}
+	p.downLeavesNothing()
 }
