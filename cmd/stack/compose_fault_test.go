@@ -84,7 +84,6 @@ func TestUpKilledAtEachStepConvergesAgainAndDownLeavesNothing(t *testing.T) {
 	if len(fault.Names) != 7 {
 		t.Errorf("fault points %v: each needs a test here or in TestPullKilled...", fault.Names)
 	}
-	_ = fmt.Sprint
 }
 
 // A monitor that dies before its container runs fails the up that started
@@ -100,4 +99,75 @@ func TestUpFailsWhenAMonitorDiesBeforeItsContainerRuns(t *testing.T) {
 	p.ok("up", "-d")
 	p.converged("faults-web-1", "faults-web-2", "faults-db-1")
 	p.downLeavesNothing()
+}
+
+// Two ups and a down of one project at once end either up or down, never
+// half; the next up converges and down leaves nothing.
+func TestTwoUpsAndADownRacingEndConsistent(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, faultCompose)
+	for round := range 2 {
+		if round == 1 {
+			p.ok("up", "-d") // the down now has something to take down
+		}
+		a, b, c := p.start("up", "-d"), p.start("down", "-t", "0"), p.start("up", "-d")
+		for _, bg := range []*background{a, b, c} {
+			if code := bg.wait(); code != 0 {
+				t.Errorf("round %d: exit %d:\n%s", round, code, bg.output())
+			}
+		}
+		switch ps := p.ps(); len(ps) {
+		case 0:
+		case 3:
+			p.converged("faults-web-1", "faults-web-2", "faults-db-1")
+		default:
+			t.Errorf("round %d: half up: %v", round, ps)
+		}
+	}
+	p.ok("up", "-d")
+	p.converged("faults-web-1", "faults-web-2", "faults-db-1")
+	p.downLeavesNothing()
+}
+
+// Ten projects brought up at once all run and answer each other's names
+// inside themselves, and go down clean.
+func TestTenProjectsUpAtOnceAllWorkAndGoDownClean(t *testing.T) {
+	t.Parallel()
+	var ps []*proj
+	for i := range 10 {
+		ps = append(ps, newProject(t, fmt.Sprintf(`name: many%d
+services:
+  web: {image: busybox, command: httpd -f -p 80 -h /etc, ports: ["80"]}
+  client: {image: busybox, command: sleep 3600}
+`, i)))
+	}
+	var ups []*background
+	for _, p := range ps {
+		ups = append(ups, p.start("up", "-d"))
+	}
+	for i, up := range ups {
+		if code := up.wait(); code != 0 {
+			t.Errorf("up of many%d: exit %d\n%s", i, code, up.output())
+		}
+	}
+	for i, p := range ps {
+		p.converged(fmt.Sprintf("many%d-web-1", i), fmt.Sprintf("many%d-client-1", i))
+		if out := p.ok("exec", "client", "wget", "-qO-", "http://web/hostname").stdout; strings.TrimSpace(out) == "" {
+			t.Errorf("many%d: web did not answer", i)
+		}
+	}
+	var downs []*background
+	ids := map[*proj][]string{}
+	for _, p := range ps {
+		ids[p] = strings.Fields(p.ok("ps", "-a", "-q").stdout)
+		downs = append(downs, p.start("down", "-t", "0"))
+	}
+	for i, down := range downs {
+		if code := down.wait(); code != 0 {
+			t.Errorf("down of many%d: exit %d\n%s", i, code, down.output())
+		}
+	}
+	for _, p := range ps {
+		testenv.CheckNoLeaks(t, p.root, ids[p]...)
+	}
 }
