@@ -22,16 +22,19 @@ func (s *Store) readManifest(h v1.Hash) (*v1.Manifest, error) {
 	return &m, nil
 }
 
-// release drops the shared gc.lock of an import or load; if it failed, what
-// it stored before failing is swept at once, unless other work is under way
-// (then the next Remove or GC sweeps it).
+// release drops the shared gc.lock of an import, load or pull; if it
+// failed, what it stored before failing is swept at once, unless other work
+// is under way (then the next Remove or GC sweeps it). If it succeeded,
+// what tmp holds of work killed before (a pull cut short) goes, when no
+// other work is under way.
 func (s *Store) release(shared *fileLock, failed *error) {
 	shared.unlock()
-	if *failed == nil {
-		return
-	}
 	if l, ok, err := tryLockFile(s.gcLockPath(), true); err == nil && ok {
-		s.sweep()
+		if *failed != nil {
+			s.sweep()
+		} else {
+			s.sweepTmp()
+		}
 		l.unlock()
 	}
 }
@@ -83,14 +86,20 @@ func (s *Store) sweep() (Collected, error) {
 		}
 		c.Blobs++
 	}
-	// Nothing is under way, so all of tmp is left over.
-	if entries, err = os.ReadDir(s.tmpDir()); err != nil {
-		return c, fmt.Errorf("collect garbage: %w", err)
+	return c, s.sweepTmp()
+}
+
+// sweepTmp empties tmp. The caller holds gc.lock exclusively, so nothing
+// is under way: all of tmp is left over.
+func (s *Store) sweepTmp() error {
+	entries, err := os.ReadDir(s.tmpDir())
+	if err != nil {
+		return fmt.Errorf("collect garbage: %w", err)
 	}
 	for _, e := range entries {
 		if err := os.RemoveAll(filepath.Join(s.tmpDir(), e.Name())); err != nil {
-			return c, fmt.Errorf("collect garbage: %w", err)
+			return fmt.Errorf("collect garbage: %w", err)
 		}
 	}
-	return c, nil
+	return nil
 }
