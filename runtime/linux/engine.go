@@ -200,6 +200,12 @@ func (e *Engine) checkMonitor(id string, st status) status {
 	if monitorAlive(e.o.Paths.lockFile(id)) {
 		return st
 	}
+	// The monitor may have written the end and exited since st was read:
+	// its last write comes before its lock goes.
+	var again status
+	if atomicfile.ReadJSON(e.o.Paths.stateFile(id), &again) == nil && !again.Running() {
+		return again
+	}
 	st.Status = runtime.StatusDead
 	st.Pid = 0
 	st.Error = "its monitor exited unexpectedly; the container was stopped with it"
