@@ -22,6 +22,9 @@ type Spec struct {
 	Init       *bool // nil means true: stack init runs as PID 1
 	Tty        bool
 	StdinOpen  bool
+	// StdinOnce closes the service's stdin when the first attached client's
+	// input ends (stack run), as Docker's StdinOnce.
+	StdinOnce bool
 
 	ReadOnly    bool
 	Privileged  bool

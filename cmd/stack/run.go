@@ -19,6 +19,7 @@ import (
 
 type runFlags struct {
 	rm, detach, noDeps, noTty, servicePorts, useAliases, removeOrphans bool
+	interactive, tty                                                   bool
 	env, volumes, publish, labels                                      []string
 	entrypoint, name, user, workdir, pull                              string
 	entrypointSet                                                      bool
@@ -45,6 +46,8 @@ func newRunCommand(g *globalFlags) *cobra.Command {
 	fl.BoolVarP(&f.detach, "detach", "d", false, "Run container in background and print container ID")
 	fl.BoolVar(&f.noDeps, "no-deps", false, "Don't start linked services")
 	fl.BoolVarP(&f.noTty, "no-TTY", "T", false, "Disable pseudo-TTY allocation (default: auto-detected)")
+	fl.BoolVarP(&f.interactive, "interactive", "i", true, "Keep STDIN open even if not attached")
+	fl.BoolVarP(&f.tty, "tty", "t", true, "Allocate a pseudo-TTY when stdin and stdout are terminals")
 	fl.BoolVarP(&f.servicePorts, "service-ports", "P", false, "Run command with all service's ports enabled and mapped to the host")
 	fl.BoolVar(&f.useAliases, "use-aliases", false, "Use the service's network useAliases in the network(s) the container connects to")
 	fl.BoolVar(&f.removeOrphans, "remove-orphans", false, "Remove containers for services not defined in the Compose file")
@@ -94,10 +97,10 @@ func (f runFlags) oneOffSpec(p *types.Project, name string, command []string) (r
 	if f.workdir != "" {
 		svc.WorkingDir = f.workdir
 	}
-	if f.noTty {
-		svc.Tty = false
-	}
-	svc.StdinOpen = false // stack run does not attach stdin
+	// As Docker Compose: a terminal when stack has one, stdin kept open and
+	// closed when stack's own ends.
+	svc.Tty = f.tty && !f.noTty && isTerminal(os.Stdin) && isTerminal(os.Stdout)
+	svc.StdinOpen = f.interactive
 	for _, v := range f.volumes {
 		vol, err := format.ParseVolume(v)
 		if err != nil {
@@ -142,5 +145,6 @@ func (f runFlags) oneOffSpec(p *types.Project, name string, command []string) (r
 		k, v, _ := strings.Cut(kv, "=")
 		spec.Labels[k] = v
 	}
+	spec.StdinOnce = spec.StdinOpen && !f.detach
 	return spec, nil
 }

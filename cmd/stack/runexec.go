@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/signal"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"golang.org/x/sys/unix"
 
 	"github.com/spf13/cobra"
 
@@ -77,7 +79,67 @@ func runOneOff(cmd *cobra.Command, g *globalFlags, f runFlags, name string, comm
 		fmt.Fprintln(cmd.OutOrStdout(), spec.Name)
 		return 0, nil
 	}
+	if spec.StdinOpen {
+		return attachOneOff(ctx, s, spec, f.rm)
+	}
 	return foreground(ctx, s, spec.Name, since, f.rm)
+}
+
+// attachOneOff connects stack's stdin, stdout and stderr to the one-off
+// container until it exits (on a raw terminal when it has one, whose size
+// follows stack's) and returns its exit code.
+func attachOneOff(ctx context.Context, s *session, spec runtime.Spec, rm bool) (int, error) {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
+	resize := func() {
+		if ws, err := unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ); err == nil {
+			s.engine.Resize(ctx, spec.Name, ws.Row, ws.Col)
+		}
+	}
+	if spec.Tty {
+		resize()
+		defer rawTerminal(os.Stdin)()
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.engine.Attach(ctx, spec.Name, linux.AttachOptions{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	}()
+	for waiting := true; waiting; {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGWINCH {
+				if spec.Tty {
+					resize()
+				}
+				continue
+			}
+			s.engine.Kill(ctx, spec.Name, sig.(syscall.Signal))
+		case err := <-done:
+			if err != nil {
+				// Attaching failed before any output: the run may have
+				// ended first (its monitor gone with it); its log has all.
+				if st, ierr := s.engine.Inspect(ctx, spec.Name); ierr != nil || st.Running() {
+					return 1, err
+				}
+				if err := printRunLog(ctx, s, spec.Name); err != nil {
+					return 1, err
+				}
+			}
+			waiting = false
+		}
+	}
+	st, err := s.engine.Wait(context.WithoutCancel(ctx), spec.Name, runtime.UntilExited)
+	if err != nil {
+		return 1, err
+	}
+	if rm {
+		if err := s.engine.Remove(context.WithoutCancel(ctx), st.ID, true); err != nil {
+			return 1, err
+		}
+		s.removeAnonymous(context.WithoutCancel(ctx), st.Name)
+	}
+	return st.ExitCode, nil
 }
 
 // foreground shows the output of container name until it exits,
@@ -116,4 +178,17 @@ func foreground(ctx context.Context, s *session, name string, since time.Time, r
 		s.removeAnonymous(context.WithoutCancel(ctx), c.Name)
 	}
 	return st.ExitCode, nil
+}
+
+// printRunLog writes a container's log to stdout and stderr, as its
+// streams were.
+func printRunLog(ctx context.Context, s *session, name string) error {
+	return s.engine.Logs(ctx, name, linux.LogOptions{Tail: -1}, func(e linux.LogEntry) error {
+		w := os.Stdout
+		if e.Stream == "stderr" {
+			w = os.Stderr
+		}
+		_, err := io.WriteString(w, e.Log)
+		return err
+	})
 }

@@ -12,9 +12,12 @@ import (
 
 // request is one command to a monitor over its socket.
 type request struct {
-	Op      string        // stop, kill, pause, unpause
+	Op      string        // stop, kill, pause, unpause, attach, resize
 	Timeout time.Duration `json:",omitempty"` // stop: before SIGKILL
 	Signal  int           `json:",omitempty"` // kill
+	Stdin   bool          `json:",omitempty"` // attach: the client's input goes to stdin
+	Rows    uint16        `json:",omitempty"` // resize
+	Cols    uint16        `json:",omitempty"` // resize
 }
 
 type reply struct {
@@ -23,15 +26,7 @@ type reply struct {
 
 // call sends req to the monitor of container id and waits for its reply.
 func (e *Engine) call(ctx context.Context, id string, req request) error {
-	// The socket's path may be longer than sun_path allows; reach it
-	// through a descriptor of its directory.
-	dir, err := os.Open(e.o.Paths.runDir(id))
-	if err != nil {
-		return err
-	}
-	defer dir.Close()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", fmt.Sprintf("/proc/self/fd/%d/%s", dir.Fd(), filepath.Base(e.o.Paths.sockFile(id))))
+	conn, err := e.dial(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -52,4 +47,17 @@ func (e *Engine) call(ctx context.Context, id string, req request) error {
 		return fmt.Errorf("%s", r.Error)
 	}
 	return nil
+}
+
+// dial connects to the monitor of container id. The socket's path may be
+// longer than sun_path allows; it is reached through a descriptor of its
+// directory.
+func (e *Engine) dial(ctx context.Context, id string) (net.Conn, error) {
+	dir, err := os.Open(e.o.Paths.runDir(id))
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	var d net.Dialer
+	return d.DialContext(ctx, "unix", fmt.Sprintf("/proc/self/fd/%d/%s", dir.Fd(), filepath.Base(e.o.Paths.sockFile(id))))
 }

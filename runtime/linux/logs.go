@@ -1,7 +1,7 @@
 package linux
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -33,17 +33,42 @@ func openLog(path string) (*logWriter, error) {
 	return &logWriter{f: f}, nil
 }
 
-// copy logs r line by line as stream until r ends.
-func (l *logWriter) copy(r io.Reader, stream string, done *sync.WaitGroup) {
+// copy logs r line by line as stream until r ends, and hands every chunk
+// as it comes to tee (the attached clients).
+func (l *logWriter) copy(r io.Reader, stream string, done *sync.WaitGroup, tee func(string, []byte)) {
 	defer done.Done()
-	br := bufio.NewReaderSize(r, maxLogLine)
+	buf := make([]byte, 4<<10)
+	var line []byte
 	for {
-		line, err := br.ReadSlice('\n')
-		if len(line) > 0 {
-			l.write(LogEntry{Log: string(line), Stream: stream, Time: time.Now().UTC()})
+		n, err := r.Read(buf)
+		if n > 0 {
+			tee(stream, buf[:n])
+			line = l.lines(append(line, buf[:n]...), stream)
 		}
-		if err != nil && err != bufio.ErrBufferFull {
+		if err != nil {
+			if len(line) > 0 {
+				l.write(LogEntry{Log: string(line), Stream: stream, Time: time.Now().UTC()})
+			}
 			return
+		}
+	}
+}
+
+// lines logs each complete line of p, and each maxLogLine of a line
+// without an end, and returns the rest.
+func (l *logWriter) lines(p []byte, stream string) []byte {
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 && len(p) < maxLogLine {
+			return p
+		}
+		if i < 0 || i >= maxLogLine {
+			i = maxLogLine - 1
+		}
+		l.write(LogEntry{Log: string(p[:i+1]), Stream: stream, Time: time.Now().UTC()})
+		p = p[i+1:]
+		if len(p) == 0 {
+			return p[:0]
 		}
 	}
 }

@@ -40,6 +40,7 @@ type monitor struct {
 	stopped bool          // a user stopped or killed it: no restart
 	wake    chan struct{} // interrupts the restart backoff
 	nm      *network.Manager
+	hub     *hub // the current run's attach point
 }
 
 // monitorMain is the monitor process: args are the lib and run directories
@@ -185,25 +186,18 @@ func (m *monitor) startOnce() error {
 	}
 	parent, child := os.NewFile(uintptr(sp[0]), "sync"), os.NewFile(uintptr(sp[1]), "sync")
 	defer parent.Close()
-	outR, outW, err := os.Pipe()
+	spec := m.rec.Spec
+	rio, err := newRunIO(spec.StdinOpen && !spec.Tty)
 	if err != nil {
 		child.Close()
 		return err
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		child.Close()
-		outR.Close()
-		outW.Close()
-		return err
-	}
+	outR, outW, errR, errW, inR := rio.outR, rio.outW, rio.errR, rio.errW, rio.inR
+	h := newHub(rio.inW, spec.StdinOpen, spec.StdinOnce)
 	ns, err := m.namespaces()
 	if err != nil {
 		child.Close()
-		outR.Close()
-		outW.Close()
-		errR.Close()
-		errW.Close()
+		rio.close()
 		return err
 	}
 	defer ns.close()
@@ -211,10 +205,7 @@ func (m *monitor) startOnce() error {
 	if err != nil {
 		ns.close()
 		child.Close()
-		outR.Close()
-		outW.Close()
-		errR.Close()
-		errW.Close()
+		rio.close()
 		return err
 	}
 	if cgfd != nil {
@@ -249,6 +240,9 @@ func (m *monitor) startOnce() error {
 				Pdeathsig:  syscall.SIGKILL,
 			},
 		}
+		if inR != nil {
+			cmd.Stdin = inR
+		}
 		if cgfd != nil {
 			cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(cgfd.Fd())
 		}
@@ -259,9 +253,13 @@ func (m *monitor) startOnce() error {
 		child.Close()
 		outW.Close()
 		errW.Close()
+		if inR != nil {
+			inR.Close()
+		}
 		if err != nil {
 			outR.Close()
 			errR.Close()
+			h.end()
 			started <- err
 			close(exited)
 			return
@@ -276,6 +274,7 @@ func (m *monitor) startOnce() error {
 		ep.release()
 		m.mu.Unlock()
 		copies.Wait() // every line logged before the exit is recorded
+		h.end()
 		m.recordExit(ps, oomBefore)
 		close(exited)
 	}()
@@ -283,8 +282,11 @@ func (m *monitor) startOnce() error {
 		return fmt.Errorf("start init: %w", err)
 	}
 	fault.Point("start.after-netns", os.Getppid())
-	go m.log.copy(outR, "stdout", &copies)
-	go m.log.copy(errR, "stderr", &copies)
+	m.mu.Lock()
+	m.hub = h
+	m.mu.Unlock()
+	go m.log.copy(outR, "stdout", &copies, h.write)
+	go m.log.copy(errR, "stderr", &copies, h.write)
 	m.mu.Lock()
 	pid := m.pid
 	m.mu.Unlock()
@@ -331,8 +333,12 @@ func (m *monitor) startOnce() error {
 			return abort(err)
 		}
 		if master != nil {
+			h.setTerminal(master)
 			copies.Add(1)
-			go m.log.copy(master, "stdout", &copies)
+			go func() {
+				m.log.copy(master, "stdout", &copies, h.write)
+				master.Close()
+			}()
 		}
 		dec = json.NewDecoder(io.MultiReader(bytes.NewReader(data), parent))
 	}

@@ -1,8 +1,10 @@
 package linux
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -50,7 +52,15 @@ func (m *monitor) serve(ln net.Listener) {
 		go func() {
 			defer conn.Close()
 			var req request
-			if err := json.NewDecoder(conn).Decode(&req); err != nil {
+			dec := json.NewDecoder(conn)
+			if err := dec.Decode(&req); err != nil {
+				return
+			}
+			if req.Op == "attach" {
+				// The request's own newline is not input.
+				rest, _ := io.ReadAll(dec.Buffered())
+				rest = bytes.TrimPrefix(rest, []byte{'\n'})
+				m.attachClient(conn, io.MultiReader(bytes.NewReader(rest), conn), req.Stdin)
 				return
 			}
 			var r reply
@@ -72,6 +82,14 @@ func (m *monitor) handle(req request) error {
 		return m.pause(true)
 	case "unpause":
 		return m.pause(false)
+	case "resize":
+		m.mu.Lock()
+		h := m.hub
+		m.mu.Unlock()
+		if h == nil {
+			return runtime.ErrNotRunning
+		}
+		return h.resize(req.Rows, req.Cols)
 	}
 	return fmt.Errorf("unknown request %q", req.Op)
 }
