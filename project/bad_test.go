@@ -58,11 +58,11 @@ func TestLoadBadInputGivesOneLineNamingTheFile(t *testing.T) {
 		{name: "two services with one container_name", dir: "bad/containername", is: ErrInvalid,
 			want: `compose.yaml:7: services.b.container_name: "same" is already the container name of service "a"`},
 		{name: "dependency cycle", dir: "bad/cycle", is: ErrCycle,
-			want: `dependency cycle: a -> b -> a`},
+			want: `compose.yaml:4: services.a.depends_on: dependency cycle: a -> b -> a`},
 		{name: "dependency on an unknown service", dir: "bad/unknowndep", is: ErrUnknownService,
-			want: `service "web" depends on undefined service "db"`},
+			want: `compose.yaml:4: services.web.depends_on: service "web" depends on undefined service "db"`},
 		{name: "dependency on a service its profile disables", dir: "bad/disableddep",
-			want: `service "web" depends on service "db", which is disabled by its profiles: enable it with --profile`},
+			want: `compose.yaml:4: services.web.depends_on: service "web" depends on service "db", which is disabled by its profiles: enable it with --profile`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

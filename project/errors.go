@@ -23,6 +23,7 @@ type FileError struct {
 	Line int    // 1-based; 0 when unknown
 	Path string // where in the model, dotted: services.web.ports; may be empty
 	Msg  string
+	Err  error // a sentinel it matches besides ErrInvalid; may be nil
 }
 
 func (e *FileError) Error() string {
@@ -36,4 +37,9 @@ func (e *FileError) Error() string {
 	return fmt.Sprintf("%s: %s", s, e.Msg)
 }
 
-func (e *FileError) Unwrap() error { return ErrInvalid }
+func (e *FileError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalid, e.Err}
+	}
+	return []error{ErrInvalid}
+}

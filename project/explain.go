@@ -22,6 +22,7 @@ type problem struct {
 	last    bool   // the value that counts is the last file's (merged model)
 	dollar  bool   // the value that counts holds a $ (interpolation)
 	msg     string
+	missing string // a file an extends or include names that cannot be read
 }
 
 var (
@@ -76,7 +77,7 @@ func classify(err error) problem {
 	case reEnvFile.MatchString(msg):
 		return problem{msg: fmt.Sprintf("env file %q: not found", reEnvFile.FindStringSubmatch(msg)[1])}
 	case errors.As(err, &pathErr): // an extends or include file
-		return problem{msg: fmt.Sprintf("%s %q: %v", pathErr.Op, pathErr.Path, pathErr.Err)}
+		return problem{msg: fmt.Sprintf("%s %q: %v", pathErr.Op, pathErr.Path, pathErr.Err), missing: pathErr.Path}
 	case rePathMsg.MatchString(msg) && !strings.HasPrefix(msg, "service "):
 		m := rePathMsg.FindStringSubmatch(msg)
 		return problem{path: m[1], last: true, msg: m[2]}

@@ -16,6 +16,16 @@ var (
 	ErrUnknownService = errors.New("depends on undefined service")
 )
 
+// DependencyError is a problem in a service's dependencies that NewGraph
+// finds: it names the service, and unwraps to ErrCycle or ErrUnknownService.
+type DependencyError struct {
+	Service string
+	Err     error
+}
+
+func (e *DependencyError) Error() string { return e.Err.Error() }
+func (e *DependencyError) Unwrap() error { return e.Err }
+
 // Conditions a dependency can wait for, as the Compose Specification names them.
 const (
 	ConditionStarted   = types.ServiceConditionStarted
@@ -56,9 +66,9 @@ func NewGraph(p *types.Project) (*Graph, error) {
 					continue
 				}
 				if _, disabled := p.DisabledServices[dep]; disabled {
-					return nil, fmt.Errorf("service %q depends on service %q, which is disabled by its profiles: enable it with --profile", name, dep)
+					return nil, &DependencyError{Service: name, Err: fmt.Errorf("service %q depends on service %q, which is disabled by its profiles: enable it with --profile", name, dep)}
 				}
-				return nil, fmt.Errorf("service %q %w %q", name, ErrUnknownService, dep)
+				return nil, &DependencyError{Service: name, Err: fmt.Errorf("service %q %w %q", name, ErrUnknownService, dep)}
 			}
 			cond := d.Condition
 			if cond == "" {
@@ -73,7 +83,7 @@ func NewGraph(p *types.Project) (*Graph, error) {
 		sort.Strings(u)
 	}
 	if cycle := g.findCycle(); cycle != nil {
-		return nil, fmt.Errorf("%w: %s", ErrCycle, strings.Join(cycle, " -> "))
+		return nil, &DependencyError{Service: cycle[0], Err: fmt.Errorf("%w: %s", ErrCycle, strings.Join(cycle, " -> "))}
 	}
 	return g, nil
 }

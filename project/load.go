@@ -2,6 +2,7 @@ package project
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,7 +52,7 @@ func Open(ctx context.Context, o Options) (*Project, error) {
 	p = p.WithoutUnnecessaryResources()
 	g, err := NewGraph(p)
 	if err != nil {
-		return nil, err
+		return nil, s.place(details, err)
 	}
 	return &Project{Project: p, Graph: g}, nil
 }
@@ -70,23 +71,53 @@ func uniqueContainerNames(p *types.Project) error {
 	return nil
 }
 
-// read reads the compose files into memory.
+// read reads the compose files into memory, refusing one past the limits
+// (limits.go).
 func (s *settings) read() (*types.ConfigDetails, error) {
 	d := &types.ConfigDetails{WorkingDir: s.workDir(), Environment: s.env}
 	for _, f := range s.files {
-		var b []byte
-		var err error
-		if f == "-" {
-			b, err = io.ReadAll(os.Stdin)
-		} else if err = regularFile(f); err == nil {
-			b, err = os.ReadFile(f)
-		}
+		b, err := s.readFile(f)
 		if err != nil {
-			return nil, fmt.Errorf("read compose file %q: %w", s.rel(f), err)
+			return nil, err
+		}
+		if err := s.checkCommands(f, b); err != nil {
+			return nil, err
 		}
 		d.ConfigFiles = append(d.ConfigFiles, types.ConfigFile{Filename: f, Content: b})
 	}
 	return d, nil
+}
+
+// readFile reads one compose file, or stdin for "-", up to MaxFileSize.
+func (s *settings) readFile(f string) ([]byte, error) {
+	r := io.Reader(os.Stdin)
+	if f != "-" {
+		if err := regularFile(f); err != nil {
+			return nil, fmt.Errorf("read compose file %q: %w", s.rel(f), err)
+		}
+		file, err := os.Open(f)
+		if err != nil {
+			return nil, fmt.Errorf("read compose file %q: %w", s.rel(f), err)
+		}
+		defer file.Close()
+		if fi, err := file.Stat(); err == nil {
+			if err := s.checkSize(f, fi.Size()); err != nil {
+				return nil, err
+			}
+		}
+		r = file
+	}
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read compose file %q: %w", s.display(f), err)
+	}
+	if err := s.checkSize(f, int64(len(b))); err != nil {
+		if f == "-" {
+			return nil, &FileError{File: s.display(f), Msg: fmt.Sprintf("more than %d bytes (1 MiB), the most stack reads in a compose file", MaxFileSize)}
+		}
+		return nil, err
+	}
+	return b, nil
 }
 
 // load runs compose-go on details. Its consistency check also reports
@@ -105,10 +136,27 @@ func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Pro
 	}
 	if unchecked, err2 := loader.LoadWithContext(ctx, *d, s.loaderOptions(true)...); err2 == nil {
 		if _, gerr := NewGraph(unchecked); gerr != nil {
-			return nil, gerr
+			return nil, s.place(d, gerr)
 		}
 	}
 	return nil, s.explain(ctx, err, d, s.loaderOptions(false))
+}
+
+// place puts a dependency error at the depends_on of its service, or at
+// the service, in the file that defines it.
+func (s *settings) place(d *types.ConfigDetails, err error) error {
+	var de *DependencyError
+	if !errors.As(err, &de) {
+		return err
+	}
+	fe := &FileError{File: s.display(d.ConfigFiles[0].Filename), Msg: err.Error(), Err: de.Err}
+	for _, path := range []string{"services." + de.Service + ".depends_on", "services." + de.Service} {
+		if file, line := s.search(d, path, problem{keyLine: true}); file != "" {
+			fe.File, fe.Line, fe.Path = s.display(file), line, path
+			break
+		}
+	}
+	return fe
 }
 
 func (s *settings) loaderOptions(skipConsistency bool) []func(*loader.Options) {

@@ -28,6 +28,9 @@ func (s *settings) explain(ctx context.Context, err error, d *types.ConfigDetail
 	case p.file == "" && find != "":
 		p.file, p.line = s.search(d, find, p)
 	}
+	if p.file == "" && p.missing != "" {
+		p.file, p.line, p.path = s.extender(d, p.missing)
+	}
 	if p.file == "" {
 		p.file = s.culprit(ctx, d, err, opts)
 	}
@@ -64,6 +67,29 @@ func (s *settings) culprit(ctx context.Context, d *types.ConfigDetails, err erro
 		}
 	}
 	return files[len(files)-1].Filename
+}
+
+// extender finds the service whose extends names the file missing, and
+// returns where it says so.
+func (s *settings) extender(d *types.ConfigDetails, missing string) (file string, line int, path string) {
+	for _, f := range d.ConfigFiles {
+		var doc yaml.Node
+		if yaml.Unmarshal(f.Content, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		services := child(doc.Content[0], "services")
+		if services == nil || services.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(services.Content); i += 2 {
+			name := services.Content[i].Value
+			ref := child(child(services.Content[i+1], "extends"), "file")
+			if ref != nil && ref.Kind == yaml.ScalarNode && (ref.Value == missing || filepath.Join(filepath.Dir(f.Filename), ref.Value) == missing) {
+				return f.Filename, ref.Line, "services." + name + ".extends.file"
+			}
+		}
+	}
+	return "", 0, ""
 }
 
 // content is a compose file's text: read already, or an included one.
