@@ -17,12 +17,14 @@ vet:
 	$(GO) vet ./...
 
 # Everything, for real: run as root so the engine tests run containers.
+# Then every fuzz target for a bounded time (scripts/fuzz.sh).
 test: vet
 	$(GO) test -count=1 -timeout 20m ./...
+	GO=$(GO) ./scripts/fuzz.sh
 
-# Bounded fuzzing of the loaders and parsers.
+# Bounded fuzzing of the loaders and parsers alone (FUZZTIME=15s each).
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 30s ./project/
+	GO=$(GO) ./scripts/fuzz.sh
 
 example: build
 	./scripts/deps.sh run
