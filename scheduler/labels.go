@@ -20,6 +20,23 @@ const (
 	labelImage   = service.LabelImage
 )
 
+// LabelNetworks lists, comma-separated, the networks a container joins
+// (or its network mode: host, none, container:X), as ps shows them.
+const LabelNetworks = "io.stack.networks"
+
+// networkNames is the value of LabelNetworks for spec.
+func networkNames(spec runtime.Spec) string {
+	if spec.Network.Mode != "" {
+		return spec.Network.Mode
+	}
+	var names []string
+	for _, a := range spec.Network.Attachments {
+		names = append(names, a.Network)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
 // number returns the replica number in labels.
 func number(labels map[string]string) (int, bool) {
 	n, err := strconv.Atoi(labels[labelNumber])

@@ -82,7 +82,8 @@ func (r volumeRuntime) Create(ctx context.Context, spec runtime.Spec) (runtime.S
 }
 
 // Prepare makes the volumes spec mounts and returns spec with the image's
-// VOLUMEs added as anonymous volumes and LabelVolumes set.
+// VOLUMEs added as anonymous volumes and LabelVolumes, LabelCommand and
+// LabelNetworks set.
 func (v Volumes) Prepare(ctx context.Context, spec runtime.Spec) (runtime.Spec, error) {
 	var img *ImageContent
 	if v.Image != nil {
@@ -134,6 +135,9 @@ func (v Volumes) Prepare(ctx context.Context, spec runtime.Spec) (runtime.Spec, 
 	}
 	if img != nil {
 		spec.Labels[LabelCommand] = Command(spec, *img)
+	}
+	if n := networkNames(spec); n != "" {
+		spec.Labels[LabelNetworks] = n
 	}
 	return spec, nil
 }

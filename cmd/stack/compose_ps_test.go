@@ -12,8 +12,10 @@ func TestPsListsWithComposeFieldsAndFilters(t *testing.T) {
 	p := newProject(t, `
 name: demo
 services:
-  web: {image: busybox, command: sleep 1d, labels: {tier: front}}
-  job: {image: busybox, command: sh -c 'exit 2'}
+  web: {image: busybox, command: sleep 1d, labels: {tier: front}, networks: [default, back]}
+  job: {image: busybox, command: sh -c 'exit 2', network_mode: none}
+networks:
+  back: {}
 `)
 	p.ok("up", "-d")
 	if r := p.run("wait", "job"); r.code != 2 {
@@ -29,7 +31,8 @@ services:
 			t.Errorf("ps --format json lacks %s: %s", key, r.stdout)
 		}
 	}
-	if row["Name"] != "demo-web-1" || row["Command"] != "sleep 1d" || row["Image"] != "busybox" || !strings.Contains(row["Labels"].(string), "tier=front") {
+	if row["Name"] != "demo-web-1" || row["Command"] != "sleep 1d" || row["Image"] != "busybox" || !strings.Contains(row["Labels"].(string), "tier=front") ||
+		row["Networks"] != "demo_back,demo_default" {
 		t.Errorf("row: %v", row)
 	}
 	if !regexp.MustCompile(`^Up `).MatchString(row["Status"].(string)) {
@@ -38,6 +41,9 @@ services:
 	all := p.ps()
 	if job := all["demo-job-1"]; job.State != "exited" || job.ExitCode != 2 || !strings.HasPrefix(job.Status, "Exited (2) ") {
 		t.Errorf("job: %+v", job)
+	}
+	if r := p.ok("ps", "-a", "--format", "{{.Networks}}", "job"); r.stdout != "none\n" {
+		t.Errorf("ps networks of a network_mode none job: %q", r.stdout)
 	}
 	if r := p.ok("ps", "-q"); strings.TrimSpace(r.stdout) != all["demo-web-1"].ID {
 		t.Errorf("ps -q: %q", r.stdout)

@@ -85,6 +85,7 @@ func newPsRow(c runtime.State, now time.Time) psRow {
 		Mounts:       strings.Join(vols, ","),
 		Name:         c.Name,
 		Names:        c.Name,
+		Networks:     c.Labels[scheduler.LabelNetworks],
 		Project:      c.Labels[service.LabelProject],
 		RestartCount: c.RestartCount,
 		RunningFor:   units.HumanDuration(now.Sub(c.Created)) + " ago",
