@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,9 +47,24 @@ func TestEventsReportsWhatHappensToContainers(t *testing.T) {
 
 func TestStatsNoStreamReadsTheCgroups(t *testing.T) {
 	t.Parallel()
-	p := newProject(t, twoServices)
+	p := newProject(t, twoServices+`
+  writer:
+    image: busybox
+    command: [sh, -c, 'i=0; while [ $$i -lt 20000 ]; do echo 0123456789012345678901234567890123456789012345678901234567890123456789; i=$$((i+1)); done > /big; echo written; sleep 1d']
+`)
 	p.ok("up", "-d")
-	r := p.ok("stats", "--no-stream", "--format", "json", "web")
+	eventually(t, "the writer wrote", func() bool { return strings.Contains(p.ok("logs", "writer").stdout, "written") })
+	r := p.ok("stats", "--no-stream", "--format", "json", "writer")
+	var w statsRow
+	var written float64
+	if err := json.Unmarshal([]byte(r.stdout), &w); err == nil {
+		_, after, _ := strings.Cut(w.BlockIO, " / ")
+		fmt.Sscanf(after, "%fMB", &written)
+	}
+	if written < 1.4 || written > 1.5 {
+		t.Errorf("stats of a container that wrote 1.42MB: %+v", w)
+	}
+	r = p.ok("stats", "--no-stream", "--format", "json", "web")
 	var row statsRow
 	if err := json.Unmarshal([]byte(r.stdout), &row); err != nil {
 		t.Fatalf("stats --format json: %v %q", err, r.stdout)
