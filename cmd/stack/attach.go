@@ -79,8 +79,9 @@ func (s *session) attach(ctx context.Context, o attachOptions) (int, error) {
 		}
 		return running, nil
 	}
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx)) // on while stopping, too
+	defer stopWatch()
+	changed := s.changes(watchCtx, 2*time.Second)
 	for !abort && !interrupted {
 		running, err := scan()
 		if err != nil {
@@ -90,7 +91,7 @@ func (s *session) attach(ctx context.Context, o attachOptions) (int, error) {
 			break
 		}
 		select {
-		case <-tick.C:
+		case <-changed:
 		case <-sigs:
 			interrupted, code = true, 130
 		case <-ctx.Done():
@@ -121,7 +122,7 @@ func (s *session) attach(ctx context.Context, o attachOptions) (int, error) {
 				case kill <- sig:
 				default:
 				}
-			case <-tick.C:
+			case <-changed:
 				scan()
 			}
 		}

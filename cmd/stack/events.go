@@ -42,16 +42,21 @@ func newEventsCommand(g *globalFlags) *cobra.Command {
 			list := func() ([]runtime.State, error) {
 				return s.containers(ctx, listOptions{services: services, stopped: true, oneoff: true})
 			}
-			return watchEvents(ctx, list, func(e event) { printEvent(cmd.OutOrStdout(), e, asJSON) })
+			changed, err := s.engine.Watch(ctx)
+			if err != nil {
+				return err
+			}
+			return watchEvents(ctx, list, changed, func(e event) { printEvent(cmd.OutOrStdout(), e, asJSON) })
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "Output events as a stream of json objects")
 	return cmd
 }
 
-// watchEvents looks at the containers every so often and reports what
-// changed since: create, start, die, pause, unpause, health_status, destroy.
-func watchEvents(ctx context.Context, list func() ([]runtime.State, error), emit func(event)) error {
+// watchEvents looks at the containers each time changed says they may
+// have changed (and every few seconds besides) and reports what changed
+// since: create, start, die, pause, unpause, health_status, destroy.
+func watchEvents(ctx context.Context, list func() ([]runtime.State, error), changed <-chan struct{}, emit func(event)) error {
 	cs, err := list()
 	if err != nil {
 		return err
@@ -60,10 +65,19 @@ func watchEvents(ctx context.Context, list func() ([]runtime.State, error), emit
 	for _, c := range cs {
 		seen[c.ID] = c
 	}
-	return poll(ctx, 100*time.Millisecond, func() (bool, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case _, ok := <-changed:
+			if !ok {
+				changed = nil // the watch ended: looking every few seconds is left
+			}
+		case <-time.After(2 * time.Second):
+		}
 		cs, err := list()
 		if err != nil {
-			return false, err
+			return err
 		}
 		now := map[string]runtime.State{}
 		for _, c := range cs {
@@ -78,8 +92,7 @@ func watchEvents(ctx context.Context, list func() ([]runtime.State, error), emit
 			}
 		}
 		seen = now
-		return false, nil
-	})
+	}
 }
 
 // changes lists what happened between two looks at a container; was is

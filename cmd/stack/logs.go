@@ -139,14 +139,22 @@ func followLogs(ctx context.Context, s *session, lp *logPrinter, opts linux.LogO
 	}
 	later := opts
 	later.Tail, later.Since = -1, time.Now()
-	return poll(ctx, 300*time.Millisecond, func() (bool, error) {
+	changed := s.changes(ctx, 2*time.Second)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		}
 		now, err := list()
 		if err != nil {
-			return false, err
+			return err
 		}
 		for _, c := range now {
 			f.followFrom(c, later)
 		}
-		return len(now) == 0 && f.active() == 0, nil
-	})
+		if len(now) == 0 && f.active() == 0 {
+			return nil
+		}
+	}
 }
