@@ -145,7 +145,7 @@ func (s *session) ensureImages(ctx context.Context, services []string, o imagePo
 				pr = s.g.newProgress("Pulling")
 			}
 			pr.resource("Image", ref, "Pulling")
-			if _, err := s.images.Pull(ctx, ref, image.PullOptions{}); err != nil {
+			if _, err := s.images.Pull(ctx, ref, image.PullOptions{RegistryOptions: registryOptions()}); err != nil {
 				pr.resource("Image", ref, scheduler.Failed)
 				if have {
 					return err

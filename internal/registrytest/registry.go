@@ -22,10 +22,13 @@ type Options struct {
 	// Htpasswd, when set, is the content of an htpasswd file (bcrypt
 	// entries): the registry then asks for basic authentication.
 	Htpasswd string
+	// Host is the loopback address it listens on; "" is 127.0.0.1. Another
+	// one (127.0.0.2) is a registry that is not insecure by default.
+	Host string
 }
 
-// Start runs a registry on a free port of 127.0.0.1 with its storage in a
-// temporary directory and returns its address (127.0.0.1:port). The
+// Start runs a registry on a free port of 127.0.0.1 (or o.Host) with its
+// storage in a temporary directory and returns its address (host:port). The
 // registry is stopped when the test ends. Without the binary the test is
 // skipped, saying why.
 func Start(t testing.TB, o Options) string {
@@ -35,7 +38,7 @@ func Start(t testing.TB, o Options) string {
 		t.Skipf("needs %s (Debian's docker-registry package, installed by scripts/deps.sh): %v", Binary, err)
 	}
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := freeAddr(t, o.Host)
 	config := fmt.Sprintf(`version: 0.1
 log:
   level: error
@@ -99,9 +102,12 @@ http:
 }
 
 // freeAddr finds a free port on 127.0.0.1.
-func freeAddr(t testing.TB) string {
+func freeAddr(t testing.TB, host string) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
