@@ -131,4 +131,3 @@ func rawHeader(t *testing.T, typ byte, size int) []byte {
 	out = append(out, make([]byte, (512-size%512)%512)...)
 	return append(out, makeTar(t, file("h", ""))...)
 }
-
