@@ -2,12 +2,9 @@ package network
 
 import (
 	"net/netip"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 )
 
 // records are the names a container can resolve: for each of its
@@ -60,42 +57,42 @@ func (r *records) lookup(network, name string) []netip.Addr {
 	return nil
 }
 
-// registry keeps the records of a set of networks current: it watches the
-// endpoint directories with inotify and reads them again after any change.
-// A query first drains the inotify queue (one non-blocking read), so an
-// answer never predates an Attach or Detach that returned before it.
+// registry keeps the records of a set of networks current: it reads them
+// again whenever one of their generations has moved since it last did, so
+// an answer never predates an Attach or Detach that returned before it.
 type registry struct {
 	dirs   map[string]string // network -> endpoint directory
-	fd     int
-	events atomic.Uint64 // changes seen
-	loaded atomic.Uint64 // changes the current records include
+	gens   []*generation
+	loaded atomic.Uint64 // the sum of the generations the records include
 	mu     sync.Mutex
 	cur    atomic.Pointer[records]
 }
 
 func newRegistry(run string, networks []string) (*registry, error) {
 	s := store{run: run}
-	g := &registry{dirs: map[string]string{}, fd: -1}
-	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
-	if err != nil {
-		return nil, err
-	}
-	g.fd = fd
+	g := &registry{dirs: map[string]string{}}
 	for _, n := range networks {
 		dir := s.endpointDir(n)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		gen, err := openGeneration(dir)
+		if err != nil {
 			g.Close()
 			return nil, err
 		}
-		mask := uint32(unix.IN_CREATE | unix.IN_DELETE | unix.IN_MOVED_TO | unix.IN_MOVED_FROM | unix.IN_CLOSE_WRITE)
-		if _, err := unix.InotifyAddWatch(fd, dir, mask); err != nil {
-			g.Close()
-			return nil, err
-		}
+		g.gens = append(g.gens, gen)
 		g.dirs[n] = dir
 	}
+	g.loaded.Store(g.generation())
 	g.cur.Store(g.load())
 	return g, nil
+}
+
+// generation sums the networks' generations: it moves whenever one does.
+func (g *registry) generation() uint64 {
+	var sum uint64
+	for _, gen := range g.gens {
+		sum += gen.load()
+	}
+	return sum
 }
 
 // load reads every live endpoint of the networks.
@@ -112,25 +109,11 @@ func (g *registry) load() *records {
 	return buildRecords(all)
 }
 
-// poll drains pending inotify events and counts them as one change.
-func (g *registry) poll() {
-	var buf [4096]byte
-	for {
-		n, err := unix.Read(g.fd, buf[:])
-		if n <= 0 || err != nil {
-			return
-		}
-		g.events.Add(1)
-	}
-}
-
 // snapshot returns records that include every change made so far.
 func (g *registry) snapshot() *records {
-	g.poll()
-	if want := g.events.Load(); g.loaded.Load() < want {
+	if want := g.generation(); g.loaded.Load() != want {
 		g.mu.Lock()
-		if g.loaded.Load() < want {
-			seen := g.events.Load()
+		if seen := g.generation(); g.loaded.Load() != seen {
 			g.cur.Store(g.load())
 			g.loaded.Store(seen)
 		}
@@ -140,9 +123,9 @@ func (g *registry) snapshot() *records {
 }
 
 func (g *registry) Close() error {
-	if g.fd >= 0 {
-		unix.Close(g.fd)
-		g.fd = -1
+	for _, gen := range g.gens {
+		gen.close()
 	}
+	g.gens = nil
 	return nil
 }

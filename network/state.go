@@ -177,7 +177,10 @@ func (s store) saveEndpoint(ep EndpointInfo) error {
 	if err := os.MkdirAll(s.endpointDir(ep.Network), 0o755); err != nil {
 		return err
 	}
-	return atomicfile.WriteJSON(s.endpointFile(ep.Network, ep.ContainerID), ep, 0o644)
+	if err := atomicfile.WriteJSON(s.endpointFile(ep.Network, ep.ContainerID), ep, 0o644); err != nil {
+		return err
+	}
+	return bumpGeneration(s.endpointDir(ep.Network))
 }
 
 func (s store) removeEndpoint(network, id string) error {
@@ -185,7 +188,10 @@ func (s store) removeEndpoint(network, id string) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return bumpGeneration(s.endpointDir(network))
 }
 
 // listJSON lists the names of the *.json files in dir, without the
