@@ -18,13 +18,20 @@ import (
 // latency percentiles, stop latency, and the PSS of stack's processes (its
 // monitor and init) per running container.
 func BenchmarkCreateStart(b *testing.B) {
-	e := benchEngine(b)
+	benchCreateStart(b, benchEngine(b), func(i int) runtime.Spec {
+		return runtime.Spec{Name: fmt.Sprintf("b-%d", i), Image: "busybox", Command: []string{"sleep", "300"}}
+	})
+}
+
+// benchCreateStart creates and starts b.N containers of spec, then stops
+// and removes them, and reports the figures.
+func benchCreateStart(b *testing.B, e *Engine, spec func(i int) runtime.Spec) {
 	ctx := context.Background()
 	var starts, stops []time.Duration
 	var ids []string
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		st, err := e.Create(ctx, runtime.Spec{Name: fmt.Sprintf("b-%d", i), Image: "busybox", Command: []string{"sleep", "300"}})
+		st, err := e.Create(ctx, spec(i))
 		if err != nil {
 			b.Fatal(err)
 		}
