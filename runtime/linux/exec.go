@@ -139,6 +139,13 @@ func execIn(rec *record, initPid int, p Process) (int, *os.File, error) {
 		master *os.File
 		err    error
 	}
+	// The child is in the container's PID namespace from the fork to its
+	// execve: a dumpable parent would let the container open the host's
+	// binary and descriptors through /proc/PID/exe and /proc/PID/fd then
+	// (CVE-2019-5736). Not dumpable, nor is the child until its execve.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return 0, nil, fmt.Errorf("make the exec'ing process not dumpable: %w", err)
+	}
 	done := make(chan result, 1)
 	go func() {
 		goruntime.LockOSThread() // never unlocked: the thread exits with the goroutine
