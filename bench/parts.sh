@@ -66,22 +66,29 @@ part_chain() {
 # Start latency over $STARTS starts, two ways. The engine: stack's runtime
 # (runtime/linux BenchmarkCreateStart: create+start of busybox sleep, the
 # shim `make build` embeds, as bench/engine.sh does) beside `docker run -d
-# --network none` of the same busybox. The user's view: `run -d` of a
-# one-off service container through each tool's CLI, on the project network.
+# --network none` of the same busybox; and the same on a bridge network,
+# whose difference is what joining a network costs a container. The user's
+# view: `run -d` of a one-off service container through each tool's CLI, on
+# the project network.
 part_start() {
 	local p
 	for p in 50 90 99; do metric start.engine.p$p ms lower "container start, engine, p$p of $STARTS"; done
 	for p in 50 90 99; do metric start.run.p$p ms lower "one-off \`run -d\` of a service, p$p of $STARTS"; done
 	metric memory.engine MB lower "memory per running container, engine (PSS; $STARTS busybox running)"
 
+	metric start.network ms lower "network setup per container: start p50 on a bridge network less without"
 	local out
 	out=$(cd "$top" && STACK_BENCH_BINARY="$work/stack-shim" nsenter --net="/run/netns/$NS_STACK" \
-		go test ./runtime/linux/ -run '^$' -bench CreateStart -benchtime "${STARTS}x" -count 1 2>&1) ||
+		go test ./runtime/linux/ -run '^$' -bench 'CreateStart$|CreateStartNetworked$' -benchtime "${STARTS}x" -count 1 2>&1) ||
 		{ echo "$out" >&2; return 1; }
-	benchvalue() { echo "$out" | tr -s ' \t' '\n' | grep -B1 "^$1$" | head -1; }
-	for p in 50 90 99; do sample start.engine.p$p stack "$(benchvalue start-p$p-ms)"; done
-	sample memory.engine stack "$(benchvalue pss-MB/container)"
-	local times=() i
+	benchvalue() { # BENCHMARK UNIT
+		echo "$out" | grep "^Benchmark$1-" | tr -s ' \t' '\n' | grep -B1 "^$2$" | head -1
+	}
+	for p in 50 90 99; do sample start.engine.p$p stack "$(benchvalue CreateStart start-p$p-ms)"; done
+	sample memory.engine stack "$(benchvalue CreateStart pss-MB/container)"
+	sample start.network stack "$(awk -v a="$(benchvalue CreateStartNetworked start-p50-ms)" \
+		-v b="$(benchvalue CreateStart start-p50-ms)" 'BEGIN{printf "%.2f", a-b}')"
+	local times=() nettimes=() i
 	for i in $(seq "$STARTS"); do
 		clock dk run -d --network none --name "start-$i" stackbench/box sleep 300
 		times+=("$LAST")
@@ -89,6 +96,14 @@ part_start() {
 	sample memory.engine docker "$(pss $(ip netns pids "$NS_DOCKER") | awk -v n="$STARTS" '{printf "%.3f", $1/1024/n}')"
 	dk ps -aq --filter name=start- | xargs -r "$DOCKER" -H "unix://$DOCKER_SOCK" rm -f >/dev/null
 	for p in 50 90 99; do sample start.engine.p$p docker "$(pct $p "${times[@]}")"; done
+	dk network create startnet >/dev/null
+	for i in $(seq "$STARTS"); do
+		clock dk run -d --network startnet --name "start-$i" stackbench/box sleep 300
+		nettimes+=("$LAST")
+	done
+	dk ps -aq --filter name=start- | xargs -r "$DOCKER" -H "unix://$DOCKER_SOCK" rm -f >/dev/null
+	dk network rm startnet >/dev/null
+	sample start.network docker "$(awk -v a="$(pct 50 "${nettimes[@]}")" -v b="$(pct 50 "${times[@]}")" 'BEGIN{printf "%.2f", a-b}')"
 
 	for t in stack docker; do
 		times=()
