@@ -56,55 +56,95 @@ func healthArgs(test []string) []string {
 	return test
 }
 
+// The first probes of a run come early, on a ramp (5 ms, 10 ms, 20 ms,
+// ... up to the first regular probe), so that a container is healthy as
+// soon as it is ready rather than a whole (start) interval later, which a
+// chain of service_healthy dependencies pays at each level. They are extra
+// to Docker's schedule: their failures are not recorded and not counted.
+const firstEarlyProbe = 5 * time.Millisecond
+
 // checkHealth probes the container until this run exits, as Docker does:
 // a probe every StartInterval during the start period and every Interval
 // after; a success makes it healthy, Retries failures in a row (not
-// counting the start period's) unhealthy.
+// counting the start period's) unhealthy. Until its first success, early
+// probes come on a ramp besides.
 func (m *monitor) checkHealth(hc *runtime.Healthcheck, pid int, exited <-chan struct{}) {
 	started := time.Now()
 	args := healthArgs(hc.Test)
+	early, healthy := firstEarlyProbe, false
+	last := started // the end of the last regular probe
 	for {
 		inStart := time.Since(started) < hc.StartPeriod
-		wait := hc.Interval
+		next := last.Add(hc.Interval)
 		if inStart {
-			wait = hc.StartInterval
+			next = last.Add(hc.StartInterval)
+		}
+		for !healthy && time.Until(next) > early {
+			select {
+			case <-exited:
+				return
+			case <-time.After(early):
+			}
+			early *= 2
+			if res, ok := m.probe(hc, pid, args, exited); !ok {
+				return
+			} else if res.ExitCode == 0 {
+				healthy = true
+				m.recordProbe(res, false, hc.Retries)
+			}
 		}
 		select {
 		case <-exited:
 			return
-		case <-time.After(wait):
+		case <-time.After(time.Until(next)):
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), hc.Timeout)
-		res := HealthResult{Start: time.Now().UTC()}
-		code, out, err := execOutput(ctx, &m.rec, pid, args, healthOutputLimit)
-		timedOut := ctx.Err() != nil
-		cancel()
-		res.End, res.ExitCode, res.Output = time.Now().UTC(), code, out
-		if timedOut {
-			res.ExitCode, res.Output = -1, "Health check exceeded timeout ("+hc.Timeout.String()+")"
-		} else if err != nil {
-			res.ExitCode, res.Output = -1, err.Error()
+		res, ok := m.probe(hc, pid, args, exited)
+		if !ok {
+			return
 		}
-		select {
-		case <-exited:
-			return // the container stopped under the probe: record nothing
-		default:
-		}
-		m.setState(func(s *status) {
-			s.HealthLog = append(s.HealthLog, res)
-			if len(s.HealthLog) > healthLogLength {
-				s.HealthLog = s.HealthLog[len(s.HealthLog)-healthLogLength:]
-			}
-			if res.ExitCode == 0 {
-				s.Health, s.FailingCount = runtime.HealthHealthy, 0
-				return
-			}
-			if inStart && time.Since(started) < hc.StartPeriod {
-				return
-			}
-			if s.FailingCount++; s.FailingCount >= hc.Retries {
-				s.Health = runtime.HealthUnhealthy
-			}
-		})
+		healthy = healthy || res.ExitCode == 0
+		m.recordProbe(res, inStart && time.Since(started) < hc.StartPeriod, hc.Retries)
+		last = time.Now()
 	}
+}
+
+// probe runs the healthcheck once; false if the container stopped under it.
+func (m *monitor) probe(hc *runtime.Healthcheck, pid int, args []string, exited <-chan struct{}) (HealthResult, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), hc.Timeout)
+	defer cancel()
+	res := HealthResult{Start: time.Now().UTC()}
+	code, out, err := execOutput(ctx, &m.rec, pid, args, healthOutputLimit)
+	res.End, res.ExitCode, res.Output = time.Now().UTC(), code, out
+	if ctx.Err() != nil {
+		res.ExitCode, res.Output = -1, "Health check exceeded timeout ("+hc.Timeout.String()+")"
+	} else if err != nil {
+		res.ExitCode, res.Output = -1, err.Error()
+	}
+	select {
+	case <-exited:
+		return res, false // the container stopped under the probe: record nothing
+	default:
+		return res, true
+	}
+}
+
+// recordProbe writes a probe's result into the health state; a failure in
+// the start period does not count.
+func (m *monitor) recordProbe(res HealthResult, inStart bool, retries int) {
+	m.setState(func(s *status) {
+		s.HealthLog = append(s.HealthLog, res)
+		if len(s.HealthLog) > healthLogLength {
+			s.HealthLog = s.HealthLog[len(s.HealthLog)-healthLogLength:]
+		}
+		if res.ExitCode == 0 {
+			s.Health, s.FailingCount = runtime.HealthHealthy, 0
+			return
+		}
+		if inStart {
+			return
+		}
+		if s.FailingCount++; s.FailingCount >= retries {
+			s.Health = runtime.HealthUnhealthy
+		}
+	})
 }
