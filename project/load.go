@@ -124,11 +124,17 @@ func (s *settings) readFile(f string) ([]byte, error) {
 // unknown dependencies and cycles; when it fails, the graph is built from
 // an unchecked load so that those come out in our words.
 func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Project, error) {
-	p, err := loader.LoadWithContext(ctx, *d, s.loaderOptions(false)...)
+	key := s.validationKey(d)
+	opts := s.loaderOptions(false)
+	if s.passed(key) {
+		opts = append(opts, loader.WithSkipValidation)
+	}
+	p, err := loader.LoadWithContext(ctx, *d, opts...)
 	if err == nil {
 		for _, f := range d.ConfigFiles {
 			p.ComposeFiles = append(p.ComposeFiles, f.Filename)
 		}
+		s.remember(key)
 		return p, nil
 	}
 	if err.Error() == "project name must not be empty" {

@@ -37,23 +37,28 @@ type Options struct {
 	Environ          []string // KEY=VALUE; nil means os.Environ()
 
 	Logger *slog.Logger // warnings such as several candidate files; nil discards them
+
+	// ValidatedCache, when set, is a directory where loads that passed the
+	// Compose schema are remembered, so that the same inputs skip it.
+	ValidatedCache string
 }
 
 // settings are Options resolved: absolute paths and the environment used
 // for interpolation, with the .env files merged in.
 type settings struct {
-	base     string // absolute WorkingDir
-	env      types.Mapping
-	dir      string // absolute --project-directory, or ""
-	envFiles []string
-	files    []string // absolute, in merge order ("-" is stdin)
-	profiles []string
-	name     string
-	log      *slog.Logger
+	base      string // absolute WorkingDir
+	env       types.Mapping
+	dir       string // absolute --project-directory, or ""
+	envFiles  []string
+	files     []string // absolute, in merge order ("-" is stdin)
+	profiles  []string
+	name      string
+	log       *slog.Logger
+	validated string // Options.ValidatedCache
 }
 
 func (o Options) resolve() (*settings, error) {
-	s := &settings{name: o.Name, log: o.Logger}
+	s := &settings{name: o.Name, log: o.Logger, validated: o.ValidatedCache}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

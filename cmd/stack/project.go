@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -48,6 +49,7 @@ func (g *globalFlags) options() project.Options {
 		EnvFiles:         g.envFiles,
 		Profiles:         g.profiles,
 		Logger:           g.logger(),
+		ValidatedCache:   filepath.Join(g.paths().Run, "validated"),
 	}
 }
 
