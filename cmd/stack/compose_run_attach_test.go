@@ -7,10 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/stackorch/stack/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,7 +43,7 @@ func TestRunOnATerminalIsAnInteractiveShell(t *testing.T) {
 		t.Fatal(err)
 	}
 	slave.Close()
-	var out syncBuf
+	var out testenv.Buffer
 	copied := make(chan struct{})
 	go func() { io.Copy(&out, master); close(copied) }()
 	waitFor := func(what string) {
@@ -91,22 +91,4 @@ func openTestPTY(t *testing.T) (master, slave *os.File) {
 		t.Fatal(err)
 	}
 	return m, s
-}
-
-// syncBuf is a bytes.Buffer safe to read while a goroutine writes.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -44,7 +44,7 @@ func TestStdinOpenKeepsTheServiceWaitingForInput(t *testing.T) {
 	spec.StdinOpen = true
 	st := run(t, e, spec)
 	attached := make(chan error, 1)
-	var out syncBuffer
+	var out testenv.Buffer
 	go func() {
 		attached <- e.Attach(ctx, st.ID, AttachOptions{Stdin: strings.NewReader("hi\n"), Stdout: &out})
 	}()
@@ -93,23 +93,4 @@ func TestAttachToAStoppedContainerSaysItIsNotRunning(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "not running") {
 		t.Errorf("attach to an exited container: %v", err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while another goroutine
-// writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

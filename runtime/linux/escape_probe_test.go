@@ -1,12 +1,6 @@
 package linux
 
 import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	goruntime "runtime"
-	"sync"
 	"testing"
 )
 
@@ -94,46 +88,5 @@ func main() {
 }
 `
 
-var escape struct {
-	once  sync.Once
-	layer string
-	err   error
-}
-
-// escapeImage makes the image "escape": busybox with /bin/escape on top,
-// built once per test binary.
-func escapeImage(t *testing.T) string {
-	t.Helper()
-	escape.once.Do(func() {
-		dir, err := os.MkdirTemp(images.dir, "escape-")
-		if err != nil {
-			escape.err = err
-			return
-		}
-		src := filepath.Join(dir, "src")
-		os.MkdirAll(src, 0o755)
-		os.MkdirAll(filepath.Join(dir, "fs/bin"), 0o755)
-		os.WriteFile(filepath.Join(src, "go.mod"), []byte("module escape\n\ngo 1.21\n"), 0o644)
-		os.WriteFile(filepath.Join(src, "main.go"), []byte(escapeSource), 0o644)
-		goBin := filepath.Join(goruntime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goBin); err != nil {
-			goBin = "go"
-		}
-		cmd := exec.Command(goBin, "build", "-o", filepath.Join(dir, "fs/bin/escape"), ".")
-		cmd.Dir = src
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOTOOLCHAIN=local")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			escape.err = fmt.Errorf("build: %v\n%s", err, out)
-			return
-		}
-		escape.layer = filepath.Join(dir, "fs")
-	})
-	if escape.layer == "" {
-		t.Fatalf("no escape program: %v", escape.err)
-	}
-	if images.extra == nil {
-		images.extra = map[string][]string{}
-	}
-	images.extra["escape"] = []string{images.layer, escape.layer}
-	return "escape"
-}
+// escapeImage makes the image "escape": busybox with /bin/escape on top.
+func escapeImage(t *testing.T) string { return programImage(t, "escape", escapeSource) }

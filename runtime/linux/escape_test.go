@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -155,7 +156,7 @@ func TestWorkdirThroughProcSelfFdNeverReachesTheHost(t *testing.T) {
 // default nodes.
 func TestDeviceNodeFromAnImageCannotBeOpened(t *testing.T) {
 	e := newEngine(t)
-	escapeImage(t)
+	escapeLayers := images.extra[escapeImage(t)]
 	layer := t.TempDir()
 	if err := unix.Mknod(filepath.Join(layer, "mem"), unix.S_IFCHR|0o666, int(unix.Mkdev(1, 1))); err != nil {
 		t.Fatal(err)
@@ -163,7 +164,7 @@ func TestDeviceNodeFromAnImageCannotBeOpened(t *testing.T) {
 	if err := unix.Mknod(filepath.Join(layer, "disk"), unix.S_IFBLK|0o666, int(unix.Mkdev(7, 0))); err != nil {
 		t.Fatal(err)
 	}
-	images.extra["devices"] = []string{images.layer, escape.layer, layer}
+	images.extra["devices"] = append(slices.Clone(escapeLayers), layer)
 	spec := runtime.Spec{Name: "t-escape-dev", Image: "devices", Command: []string{"/bin/escape", "read:/mem", "write:/disk", "read:/dev/null"}}
 	out, _ := output(t, e, spec)
 	for _, want := range []string{"read:/mem=1\n", "write:/disk=1\n", "read:/dev/null=0\n"} {

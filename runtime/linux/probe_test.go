@@ -68,46 +68,69 @@ func main() {
 }
 `
 
-var probe struct {
+// probeImage makes the image "probe": busybox with /bin/probe on top.
+func probeImage(t *testing.T) string { return programImage(t, "probe", probeSource) }
+
+// programs are the static Go programs the tests build, once per test
+// binary each, by name.
+var programs struct {
+	mu    sync.Mutex
+	built map[string]*program
+}
+
+type program struct {
 	once  sync.Once
 	layer string
 	err   error
 }
 
-// probeImage makes the image "probe": busybox with /bin/probe on top. The
-// program is built once per test binary.
-func probeImage(t *testing.T) string {
+// programImage makes the image name: busybox with /bin/NAME on top, built
+// from the Go source once per test binary.
+func programImage(t *testing.T, name, source string) string {
 	t.Helper()
-	probe.once.Do(func() {
-		dir, err := os.MkdirTemp(images.dir, "probe-")
-		if err != nil {
-			probe.err = err
-			return
-		}
-		src := filepath.Join(dir, "src")
-		os.MkdirAll(src, 0o755)
-		os.MkdirAll(filepath.Join(dir, "fs/bin"), 0o755)
-		os.WriteFile(filepath.Join(src, "go.mod"), []byte("module probe\n\ngo 1.21\n"), 0o644)
-		os.WriteFile(filepath.Join(src, "main.go"), []byte(probeSource), 0o644)
-		goBin := filepath.Join(goruntime.GOROOT(), "bin", "go")
-		if _, err := os.Stat(goBin); err != nil {
-			goBin = "go"
-		}
-		cmd := exec.Command(goBin, "build", "-o", filepath.Join(dir, "fs/bin/probe"), ".")
-		cmd.Dir = src
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOTOOLCHAIN=local")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			probe.err = fmt.Errorf("build: %v\n%s", err, out)
-			return
-		}
-		probe.layer = filepath.Join(dir, "fs")
-	})
-	if probe.layer == "" {
-		t.Fatalf("no probe program: %v", probe.err)
+	programs.mu.Lock()
+	if programs.built == nil {
+		programs.built = map[string]*program{}
 	}
+	p := programs.built[name]
+	if p == nil {
+		p = &program{}
+		programs.built[name] = p
+	}
+	programs.mu.Unlock()
+	p.once.Do(func() { p.layer, p.err = buildProgram(name, source) })
+	if p.layer == "" {
+		t.Fatalf("no %s program: %v", name, p.err)
+	}
+	programs.mu.Lock()
 	if images.extra == nil {
 		images.extra = map[string][]string{}
 	}
-	images.extra["probe"] = []string{images.layer, probe.layer}
-	return "probe"
+	images.extra[name] = []string{images.layer, p.layer}
+	programs.mu.Unlock()
+	return name
+}
+
+// buildProgram builds a static program into a layer of its own.
+func buildProgram(name, source string) (string, error) {
+	dir, err := os.MkdirTemp(images.dir, name+"-")
+	if err != nil {
+		return "", err
+	}
+	src := filepath.Join(dir, "src")
+	os.MkdirAll(src, 0o755)
+	os.MkdirAll(filepath.Join(dir, "fs/bin"), 0o755)
+	os.WriteFile(filepath.Join(src, "go.mod"), []byte("module "+name+"\n\ngo 1.21\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "main.go"), []byte(source), 0o644)
+	goBin := filepath.Join(goruntime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goBin); err != nil {
+		goBin = "go"
+	}
+	cmd := exec.Command(goBin, "build", "-o", filepath.Join(dir, "fs/bin", name), ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=", "GOTOOLCHAIN=local")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build: %v\n%s", err, out)
+	}
+	return filepath.Join(dir, "fs"), nil
 }
