@@ -4,9 +4,10 @@ export PATH := $(PATH):/usr/local/go/bin
 
 .PHONY: build deps test vet fuzz example clean
 
-# The lean monitor-and-init binary first: stack embeds it.
+# The lean monitor-and-init binary and the leaner init first: stack embeds them.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/stack/shim/stack-shim ./cmd/stack-shim
+	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/stack/shim/stack-init ./cmd/stack-init
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/stack ./cmd/stack
 
 # Debian packages the tests and examples need (run as root).
@@ -32,4 +33,4 @@ example: build
 
 bench: build ; ./bench/run.sh $(PARTS)
 clean:
-	rm -rf bin cmd/stack/shim/stack-shim
+	rm -rf bin cmd/stack/shim/stack-shim cmd/stack/shim/stack-init

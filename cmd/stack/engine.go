@@ -45,7 +45,7 @@ func (g *globalFlags) engine() (*linux.Engine, error) {
 		return nil, err
 	}
 	paths := g.paths()
-	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Logger: g.logger(),
+	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Reaper: reaperBinary(paths), Logger: g.logger(),
 		Volume: func(ctx context.Context, name string) (string, error) {
 			v, _, err := vols.Create(ctx, name, volume.Options{})
 			return v.Mountpoint, err

@@ -13,17 +13,25 @@ import (
 	"github.com/stackorch/stack/runtime/linux"
 )
 
-// shimFS holds cmd/stack-shim's binary when the build put it there (make
-// build does); see cmd/stack-shim for why it exists.
+// shimFS holds cmd/stack-shim's and cmd/stack-init's binaries when the
+// build put them there (make build does); see those commands for why they
+// exist.
 //
 //go:embed shim
 var shimFS embed.FS
 
-// shimBinary returns the path of the embedded shim, written once under the
-// run directory by its content hash, or "" (the engine then runs monitors
-// from this binary).
-func shimBinary(paths linux.Paths) string {
-	f, err := shimFS.Open("shim/stack-shim")
+// shimBinary returns the path of the embedded shim, or "" (the engine then
+// runs monitors from this binary).
+func shimBinary(paths linux.Paths) string { return embedded(paths, "stack-shim", 0o555) }
+
+// reaperBinary returns the path of the embedded lean init, or "" (inits
+// then stay themselves). It is execute-only: see linux.ReaperEnv.
+func reaperBinary(paths linux.Paths) string { return embedded(paths, "stack-init", 0o111) }
+
+// embedded returns the path of the embedded binary name, written once
+// under the run directory, or "" when it is not embedded.
+func embedded(paths linux.Paths, name string, perm os.FileMode) string {
+	f, err := shimFS.Open("shim/" + name)
 	if err != nil {
 		return ""
 	}
@@ -41,17 +49,17 @@ func shimBinary(paths linux.Paths) string {
 	}
 	sum := sha256.Sum256(head)
 	path := filepath.Join(paths.Run, "shim", fmt.Sprintf("%s-%d", hex.EncodeToString(sum[:8]), fi.Size()))
-	if have, err := os.Stat(path); err == nil && have.Size() == fi.Size() {
+	if have, err := os.Stat(path); err == nil && have.Size() == fi.Size() && have.Mode().Perm() == perm {
 		return path
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return ""
 	}
-	data, err := shimFS.ReadFile("shim/stack-shim")
+	data, err := shimFS.ReadFile("shim/" + name)
 	if err != nil {
 		return ""
 	}
-	if err := atomicfile.Write(path, data, 0o555); err != nil {
+	if err := atomicfile.Write(path, data, perm); err != nil {
 		return ""
 	}
 	return path

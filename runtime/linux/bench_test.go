@@ -94,8 +94,9 @@ func benchEngine(b *testing.B) *Engine {
 	testenv.RequireRoot(b)
 	setupImages(b)
 	// STACK_BENCH_BINARY measures the monitor and init of a built stack
-	// binary rather than of this test binary.
-	e, err := New(Options{Paths: PathsAt(b.TempDir()), Images: images, Binary: os.Getenv("STACK_BENCH_BINARY")})
+	// binary rather than of this test binary; the lean init is built as
+	// make build builds it.
+	e, err := New(Options{Paths: PathsAt(b.TempDir()), Images: images, Binary: os.Getenv("STACK_BENCH_BINARY"), Reaper: leanInit(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

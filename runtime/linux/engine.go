@@ -25,6 +25,9 @@ type Options struct {
 	// Binary is the stack binary to run monitors from; empty means this
 	// process's own executable.
 	Binary string
+	// Reaper is the lean init (cmd/stack-init) a container's init execs
+	// into once its service runs; empty: init stays itself.
+	Reaper string
 	// Volume returns the host directory of a named volume, creating it.
 	Volume func(ctx context.Context, name string) (string, error)
 	Logger *slog.Logger

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	goruntime "runtime"
 	"slices"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/runtime/linux/reaper"
 )
 
 // initMain is PID 1 of a container. The monitor started it in fresh
@@ -32,16 +33,30 @@ func initMain() {
 	if err := dec.Decode(&c); err != nil {
 		os.Exit(126)
 	}
-	// The decoder may have read ahead into the monitor's go byte.
-	pid, err := startService(&c, sock, io.MultiReader(dec.Buffered(), sock))
-	if err != nil {
+	fail := func(err error) {
 		json.NewEncoder(sock).Encode(initReply{Error: err.Error()})
 		os.Exit(127)
 	}
-	// init: true. The service runs as pid; tell the monitor and serve.
+	lean := -1
+	if c.Init {
+		var err error
+		if lean, err = openReaper(c.Reaper); err != nil {
+			fail(fmt.Errorf("open init %q: %w", c.Reaper, err))
+		}
+	}
+	// The decoder may have read ahead into the monitor's go byte.
+	pid, err := startService(&c, sock, io.MultiReader(dec.Buffered(), sock))
+	if err != nil {
+		fail(err)
+	}
+	// init: true. The service runs as pid: hand over to the lean init,
+	// which tells the monitor; else tell it and serve here.
+	if lean >= 0 {
+		execReaper(lean, pid)
+	}
 	json.NewEncoder(sock).Encode(initReply{Pid: pid})
 	sock.Close()
-	os.Exit(reap(pid))
+	os.Exit(reaper.Reap(pid, initSignals))
 }
 
 // startService prepares the container and starts its process once the
@@ -121,7 +136,7 @@ func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 		return 0, err
 	}
 	if c.Init {
-		signal.Notify(initSignals) // before the fork: no signal is lost
+		initSignals = reaper.Signals() // before the fork: no signal is lost
 		return forkService(c, u, path, env, tty, join, leave)
 	}
 	if err := becomeUser(c, u); err != nil {

@@ -33,6 +33,9 @@ type initConfig struct {
 	Devices     []initDevice
 	OOMScoreAdj int  `json:",omitempty"`
 	Init        bool // stay as PID 1 reaping, with the service as a child
+	// Reaper is the host path of the lean init to exec into once the
+	// service runs (see execReaper); empty: init reaps itself.
+	Reaper string `json:",omitempty"`
 	// CgroupTasks are the container cgroup's v1 tasks files, which the
 	// thread that forks or execs the service joins (see joinSelf); with
 	// init: true, it goes back to OwnTasks after the fork, so init itself

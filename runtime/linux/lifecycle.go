@@ -44,7 +44,7 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	cmd := &exec.Cmd{
 		Path:        e.o.Binary,
 		Args:        []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
-		Env:         monitorEnv(),
+		Env:         monitorEnv(e.o.Reaper),
 		Stderr:      logf,
 		ExtraFiles:  []*os.File{w},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
@@ -175,9 +175,13 @@ func (e *Engine) awaitMonitorExit(id string) {
 }
 
 // monitorEnv is a monitor's whole environment: one P (a monitor is mostly
-// idle, and every P costs memory), and the fault point a test armed.
-func monitorEnv() []string {
+// idle, and every P costs memory), the lean init, and the fault point a
+// test armed.
+func monitorEnv(reaper string) []string {
 	env := []string{reexecEnv + "=monitor", "GOMAXPROCS=1"}
+	if reaper != "" {
+		env = append(env, ReaperEnv+"="+reaper)
+	}
 	if f := fault.Armed(); f != "" {
 		env = append(env, fault.Env+"="+f)
 	}

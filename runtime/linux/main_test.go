@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"sync"
 	"testing"
 	"time"
@@ -22,15 +24,19 @@ func TestMain(m *testing.M) {
 	if images.dir != "" {
 		os.RemoveAll(images.dir)
 	}
+	for _, d := range images.cleanup {
+		os.RemoveAll(d)
+	}
 	os.Exit(code)
 }
 
 // testImages serves one busybox image, built once per test binary.
 type testImages struct {
-	once  sync.Once
-	dir   string
-	layer string
-	extra map[string][]string // more images by name: their layers
+	once    sync.Once
+	dir     string
+	layer   string
+	extra   map[string][]string // more images by name: their layers
+	cleanup []string            // more directories to remove at the end
 }
 
 var images = &testImages{}
@@ -45,6 +51,45 @@ func (ti *testImages) Image(ctx context.Context, ref string) (Image, error) {
 	return Image{ID: "sha256:test", Layers: layers, Config: ImageConfig{
 		Env: []string{"PATH=/bin", "FROM_IMAGE=1"}, Cmd: []string{"sh"},
 	}}, nil
+}
+
+// lean is cmd/stack-init, built once per test binary: the engines of the
+// tests run it as stack does.
+var lean struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// leanInit builds cmd/stack-init, execute-only as stack writes it.
+func leanInit(tb testing.TB) string {
+	lean.once.Do(func() {
+		dir, err := os.MkdirTemp("", "stack-init-")
+		if err != nil {
+			lean.err = err
+			return
+		}
+		images.cleanup = append(images.cleanup, dir)
+		path := filepath.Join(dir, "stack-init")
+		goBin := filepath.Join(goruntime.GOROOT(), "bin", "go")
+		if _, err := os.Stat(goBin); err != nil {
+			goBin = "go"
+		}
+		cmd := exec.Command(goBin, "build", "-trimpath", "-o", path, "github.com/stackorch/stack/cmd/stack-init")
+		_, here, _, _ := goruntime.Caller(0)
+		cmd.Dir = filepath.Dir(here)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			lean.err = fmt.Errorf("build stack-init: %v\n%s", err, out)
+			return
+		}
+		lean.err = os.Chmod(path, 0o111)
+		lean.path = path
+	})
+	if lean.err != nil {
+		tb.Fatal(lean.err)
+	}
+	return lean.path
 }
 
 // setupImages builds the busybox layer once per test binary.
@@ -64,10 +109,18 @@ func setupImages(tb testing.TB) {
 // leftovers when the test ends.
 func newEngine(t *testing.T) *Engine {
 	t.Helper()
+	return newEngineWith(t, func(*Options) {})
+}
+
+// newEngineWith is newEngine with its options changed by set.
+func newEngineWith(t *testing.T, set func(*Options)) *Engine {
+	t.Helper()
 	testenv.RequireRoot(t)
 	setupImages(t)
 	root := t.TempDir()
-	e, err := New(Options{Paths: PathsAt(root), Images: images})
+	o := Options{Paths: PathsAt(root), Images: images, Reaper: leanInit(t)}
+	set(&o)
+	e, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -291,6 +291,7 @@ func (m *monitor) startOnce() error {
 	pid := m.pid
 	m.mu.Unlock()
 	initCfg := m.rec.Init
+	initCfg.Reaper = os.Getenv(ReaperEnv)
 	initCfg.CgroupTasks = m.cg.tasksFiles()
 	if initCfg.Init {
 		initCfg.OwnTasks = ownTasksFiles(initCfg.CgroupTasks)
