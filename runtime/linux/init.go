@@ -49,12 +49,13 @@ func initMain() {
 	if err != nil {
 		fail(err)
 	}
-	// init: true. The service runs as pid: hand over to the lean init,
-	// which tells the monitor; else tell it and serve here.
+	// init: true. The service runs as pid: tell the monitor, hand over to
+	// the lean init, which closes the socket once it forwards signals (the
+	// monitor signals init only then), or else close it and serve here.
+	json.NewEncoder(sock).Encode(initReply{Pid: pid})
 	if lean >= 0 {
 		execReaper(lean, pid)
 	}
-	json.NewEncoder(sock).Encode(initReply{Pid: pid})
 	sock.Close()
 	os.Exit(reaper.Reap(pid, initSignals))
 }

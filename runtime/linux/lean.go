@@ -24,9 +24,9 @@ func openReaper(path string) (int, error) {
 	return unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 }
 
-// execReaper replaces init with the lean init, which reports the service's
-// pid on the sync socket (fd 3) once it forwards signals. It returns only
-// if the exec failed.
+// execReaper replaces init with the lean init, which closes the sync
+// socket (fd 3) once it forwards signals. It returns only if the exec
+// failed.
 //
 // The lean init is never dumpable, not even before its first instruction:
 // its file is execute-only (0111), and init execs it without

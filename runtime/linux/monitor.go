@@ -37,6 +37,7 @@ type monitor struct {
 	st      status
 	pid     int           // init's pid while it runs
 	exited  chan struct{} // closed when the current init exits
+	ready   chan struct{} // closed when the current init forwards signals
 	stopped bool          // a user stopped or killed it: no restart
 	wake    chan struct{} // interrupts the restart backoff
 	nm      *network.Manager
@@ -185,7 +186,12 @@ func (m *monitor) startOnce() error {
 		return err
 	}
 	parent, child := os.NewFile(uintptr(sp[0]), "sync"), os.NewFile(uintptr(sp[1]), "sync")
-	defer parent.Close()
+	keep := false // the run's: closed once init forwards signals
+	defer func() {
+		if !keep {
+			parent.Close()
+		}
+	}()
 	spec := m.rec.Spec
 	rio, err := newRunIO(spec.StdinOpen && !spec.Tty)
 	if err != nil {
@@ -216,6 +222,7 @@ func (m *monitor) startOnce() error {
 	var ep *endpoint // the run's networks, released when it ends
 	runEnded := false
 	exited := make(chan struct{})
+	ready := make(chan struct{}) // closed once init forwards signals
 	var copies sync.WaitGroup
 	copies.Add(2)
 	go func() {
@@ -265,7 +272,7 @@ func (m *monitor) startOnce() error {
 			return
 		}
 		m.mu.Lock()
-		m.pid, m.exited = cmd.Process.Pid, exited
+		m.pid, m.exited, m.ready = cmd.Process.Pid, exited, ready
 		m.mu.Unlock()
 		started <- nil
 		ps, _ := cmd.Process.Wait()
@@ -350,6 +357,15 @@ func (m *monitor) startOnce() error {
 		<-exited
 		return errors.New(r.Error)
 	}
+	// Init ends the socket once it forwards signals: at once when it stays
+	// itself, as the lean init's first act otherwise. Till then a signal
+	// could meet it between two programs, and be lost.
+	keep = true
+	go func() {
+		io.Copy(io.Discard, parent)
+		parent.Close()
+		close(ready)
+	}()
 	fault.Point("start.after-mounts", os.Getppid())
 	startedAt := time.Now().UTC()
 	m.setState(func(s *status) {

@@ -99,7 +99,7 @@ func (m *monitor) handle(req request) error {
 func (m *monitor) stop(timeout time.Duration) error {
 	m.mu.Lock()
 	m.stopped = true
-	pid, exited, paused := m.pid, m.exited, m.st.Status == runtime.StatusPaused
+	pid, exited, ready, paused := m.pid, m.exited, m.ready, m.st.Status == runtime.StatusPaused
 	m.mu.Unlock()
 	select {
 	case m.wake <- struct{}{}:
@@ -114,6 +114,7 @@ func (m *monitor) stop(timeout time.Duration) error {
 			timeout = 10 * time.Second
 		}
 	}
+	awaitReady(ready, exited)
 	unix.Kill(pid, stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal))
 	if paused {
 		m.cg.thaw() // a frozen process cannot act on the signal
@@ -129,7 +130,7 @@ func (m *monitor) stop(timeout time.Duration) error {
 
 func (m *monitor) kill(sig syscall.Signal) error {
 	m.mu.Lock()
-	pid := m.pid
+	pid, exited, ready := m.pid, m.exited, m.ready
 	if sig == unix.SIGKILL || sig == stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal) {
 		m.stopped = true
 	}
@@ -137,7 +138,19 @@ func (m *monitor) kill(sig syscall.Signal) error {
 	if pid == 0 {
 		return runtime.ErrNotRunning
 	}
+	awaitReady(ready, exited)
 	return unix.Kill(pid, sig)
+}
+
+// awaitReady waits until the run's init forwards signals, or has exited.
+func awaitReady(ready, exited chan struct{}) {
+	if ready == nil {
+		return
+	}
+	select {
+	case <-ready:
+	case <-exited:
+	}
 }
 
 func (m *monitor) pause(on bool) error {

@@ -8,8 +8,9 @@ import (
 
 // Main is the whole of cmd/stack-init. Init execs it once the service runs,
 // with the service's pid as its argument and the sync socket as fd 3: it
-// forwards signals first, then tells the monitor the service runs, then
-// reaps until the service exits, and exits with its code.
+// forwards signals first, then closes the socket (the monitor waits for
+// that before it signals init), then reaps until the service exits, and
+// exits with its code.
 func Main() {
 	// Not dumpable: the exec kept it so already (see runtime/linux's
 	// execReaper); this holds should the file have been readable.
@@ -20,9 +21,7 @@ func Main() {
 		os.Stderr.WriteString("stack-init: started by stack only, as a container's init\n")
 		os.Exit(2)
 	}
-	sock := os.NewFile(3, "sync")
-	sock.Write([]byte(`{"Pid":` + strconv.Itoa(service) + "}\n"))
-	sock.Close()
+	syscall.Close(3)
 	os.Exit(Reap(service, sigs))
 }
 
