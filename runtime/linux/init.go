@@ -54,6 +54,10 @@ func initMain() {
 	// monitor signals init only then), or else close it and serve here.
 	json.NewEncoder(sock).Encode(initReply{Pid: pid})
 	if lean >= 0 {
+		// Once the monitor has answered its caller: the exec then costs
+		// the start nothing.
+		var b [1]byte
+		sock.Read(b[:])
 		execReaper(lean, pid)
 	}
 	sock.Close()

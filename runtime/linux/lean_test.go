@@ -33,7 +33,12 @@ func TestInitWithoutTheLeanInitReapsItself(t *testing.T) {
 func testInit(t *testing.T, e *Engine, exe string) {
 	ctx := context.Background()
 	st := run(t, e, sh("t-init", zombies))
-	if got, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", st.Pid)); err != nil || got != exe {
+	// It hands over once Start has returned.
+	got, err := "", error(nil)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && got != exe; time.Sleep(10 * time.Millisecond) {
+		got, err = os.Readlink(fmt.Sprintf("/proc/%d/exe", st.Pid))
+	}
+	if got != exe {
 		t.Errorf("PID 1 runs %q (%v), want %q", got, err, exe)
 	}
 	var log string

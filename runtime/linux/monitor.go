@@ -38,6 +38,7 @@ type monitor struct {
 	pid     int           // init's pid while it runs
 	exited  chan struct{} // closed when the current init exits
 	ready   chan struct{} // closed when the current init forwards signals
+	sync    *os.File      // the current init's sync socket, till then
 	stopped bool          // a user stopped or killed it: no restart
 	wake    chan struct{} // interrupts the restart backoff
 	nm      *network.Manager
@@ -116,6 +117,7 @@ func (m *monitor) run(handshake *os.File) error {
 	// before then closes the pipe saying nothing.
 	json.NewEncoder(handshake).Encode(reply{})
 	handshake.Close()
+	m.handOver()
 	m.supervise()
 	return nil
 }
@@ -152,6 +154,19 @@ func (m *monitor) supervise() {
 			m.setState(func(s *status) { s.Status, s.ExitCode, s.Error = runtime.StatusExited, 127, err.Error() })
 			return
 		}
+		m.handOver()
+	}
+}
+
+// handOver lets the current init exec into the lean init, once the start
+// is answered.
+func (m *monitor) handOver() {
+	m.mu.Lock()
+	f := m.sync
+	m.sync = nil
+	m.mu.Unlock()
+	if f != nil {
+		f.Write([]byte{'h'})
 	}
 }
 
@@ -361,6 +376,9 @@ func (m *monitor) startOnce() error {
 	// itself, as the lean init's first act otherwise. Till then a signal
 	// could meet it between two programs, and be lost.
 	keep = true
+	m.mu.Lock()
+	m.sync = parent
+	m.mu.Unlock()
 	go func() {
 		io.Copy(io.Discard, parent)
 		parent.Close()
