@@ -153,6 +153,11 @@ func (r *Resolver) forwarded(ctx context.Context, q *dns.Msg, tcp bool) *dns.Msg
 			return resp
 		}
 	}
+	return servfail(q)
+}
+
+// servfail says the server could not answer q.
+func servfail(q *dns.Msg) *dns.Msg {
 	m := new(dns.Msg)
 	m.SetRcode(q, dns.RcodeServerFailure)
 	m.RecursionAvailable = true

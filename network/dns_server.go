@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/miekg/dns"
 	"github.com/vishvananda/netlink"
@@ -23,12 +25,13 @@ const udpReaders = 2
 
 // DNSServer is a container's embedded DNS server.
 type DNSServer struct {
-	udp    *net.UDPConn
-	tcp    *dns.Server
-	r      *Resolver
-	wg     sync.WaitGroup
-	once   sync.Once
-	cancel context.CancelFunc
+	udp        *net.UDPConn
+	tcp        *dns.Server
+	r          *Resolver
+	forwarding atomic.Int32 // UDP queries being forwarded
+	wg         sync.WaitGroup
+	once       sync.Once
+	cancel     context.CancelFunc
 }
 
 // StartDNS serves r at 127.0.0.11:53 in the network namespace at
@@ -63,10 +66,17 @@ func StartDNS(ctx context.Context, netnsPath string, r *Resolver) (*DNSServer, e
 	if err != nil {
 		return nil, fmt.Errorf("start dns in %q: %w", netnsPath, err)
 	}
+	return serve(ctx, udp, tcp, r), nil
+}
+
+// serve answers r's queries on udp and tcp until ctx ends or Close.
+func serve(ctx context.Context, udp *net.UDPConn, tcp net.Listener, r *Resolver) *DNSServer {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &DNSServer{udp: udp, r: r, cancel: cancel}
 	started := make(chan struct{})
-	s.tcp = &dns.Server{Listener: tcp, Handler: r, NotifyStartedFunc: func() { close(started) }}
+	idle := func() time.Duration { return tcpTimeout }
+	s.tcp = &dns.Server{Listener: &tcpLimiter{Listener: tcp, max: maxTCPClients}, Handler: r,
+		ReadTimeout: tcpTimeout, IdleTimeout: idle, NotifyStartedFunc: func() { close(started) }}
 	s.wg.Add(1 + udpReaders)
 	go func() {
 		defer s.wg.Done()
@@ -83,11 +93,12 @@ func StartDNS(ctx context.Context, netnsPath string, r *Resolver) (*DNSServer, e
 		s.shutdown()
 	}()
 	<-started
-	return s, nil
+	return s
 }
 
 // serveUDP answers datagrams: stack's names inline, others forwarded on
-// their own goroutine so that a slow upstream never holds up the rest.
+// their own goroutine so that a slow upstream never holds up the rest, at
+// most maxForwards of them at once: past that, SERVFAIL at once.
 func (s *DNSServer) serveUDP(ctx context.Context) {
 	buf := make([]byte, dns.MaxMsgSize)
 	out := make([]byte, dns.MaxMsgSize)
@@ -107,9 +118,14 @@ func (s *DNSServer) serveUDP(ctx context.Context) {
 			s.reply(q, resp, from, out)
 			continue
 		}
+		if s.forwarding.Add(1) > maxForwards {
+			s.forwarding.Add(-1)
+			s.reply(q, servfail(q), from, out)
+			continue
+		}
 		go func() {
-			resp := s.r.forwarded(ctx, q, false)
-			s.reply(q, resp, from, make([]byte, dns.MaxMsgSize))
+			defer s.forwarding.Add(-1)
+			s.reply(q, s.r.forwarded(ctx, q, false), from, nil)
 		}()
 	}
 }
