@@ -86,13 +86,20 @@ type blobReader struct {
 	last   int64
 	once   sync.Once
 	err    error
+	werr   error // writing the blob failed
 }
 
 func (b *blobReader) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	if n > 0 {
+		if b.werr != nil {
+			return n, b.werr
+		}
 		if _, werr := b.f.Write(p[:n]); werr != nil {
-			return n, fmt.Errorf("store layer %q: %w", b.want.Digest, werr)
+			// The blob is incomplete from here: this, not its digest, is
+			// why the pull fails.
+			b.werr = fmt.Errorf("store layer %q: %w", b.want.Digest, werr)
+			return n, b.werr
 		}
 		b.h.Write(p[:n])
 		b.n += int64(n)
@@ -107,6 +114,10 @@ func (b *blobReader) Read(p []byte) (int, error) {
 // finish reads what is left and checks the blob's size and digest, once.
 func (b *blobReader) finish() error {
 	b.once.Do(func() {
+		if b.werr != nil {
+			b.err = b.werr
+			return
+		}
 		if _, err := io.Copy(io.Discard, b); err != nil {
 			b.err = fmt.Errorf("read layer %q: %w", b.want.Digest, err)
 			return
