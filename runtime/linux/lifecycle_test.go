@@ -305,3 +305,21 @@ func TestAServiceThatExitsAtOnceIsRecordedExitedNotDead(t *testing.T) {
 		}
 	}
 }
+
+// The moment a container has exited, its monitor may still be making its
+// last writes: starting the container again then waits for it rather than
+// failing with "it already has a monitor".
+func TestStartRightAfterAnExitWaitsForTheLeavingMonitor(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	st := run(t, e, sh("t-restart-quick", "true"))
+	for i := 0; i < 20; i++ {
+		for s, _ := e.Inspect(ctx, st.ID); s.Running(); s, _ = e.Inspect(ctx, st.ID) {
+			time.Sleep(time.Millisecond) // as up sees it: the state says exited
+		}
+		if err := e.Start(ctx, st.ID); err != nil {
+			t.Fatalf("start %d right after the exit: %v", i+2, err)
+		}
+	}
+	waitExit(t, e, st.ID)
+}

@@ -2,6 +2,7 @@ package linux
 
 import (
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,6 +21,27 @@ func lockMonitor(path string) (*os.File, bool, error) {
 	}
 	return f, true, nil
 }
+
+// lockMonitorAfter takes the lock like lockMonitor, trying again for a
+// moment: monitorAlive's probes hold it shared for an instant, and a
+// monitor on its way out (leaving: its container ended for good) only has
+// its last writes to make before it lets go, so for that one up to wait.
+func lockMonitorAfter(path string, wait time.Duration, leaving func() bool) (*os.File, bool, error) {
+	start := time.Now()
+	for {
+		f, ok, err := lockMonitor(path)
+		if ok || err != nil {
+			return f, ok, err
+		}
+		if waited := time.Since(start); waited > wait || waited > probeHold && !leaving() {
+			return nil, false, nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// probeHold is longer than any monitorAlive probe holds the lock.
+const probeHold = 100 * time.Millisecond
 
 // monitorAlive reports whether a monitor holds the lock at path.
 func monitorAlive(path string) bool {

@@ -67,7 +67,10 @@ func (m *monitor) run(handshake *os.File) error {
 	if err := os.MkdirAll(m.paths.runDir(m.id), 0o700); err != nil {
 		return err
 	}
-	lock, ok, err := lockMonitor(m.paths.lockFile(m.id))
+	lock, ok, err := lockMonitorAfter(m.paths.lockFile(m.id), 5*time.Second, func() bool {
+		var st status
+		return atomicfile.ReadJSON(m.paths.stateFile(m.id), &st) == nil && !st.Running()
+	})
 	if err != nil {
 		return err
 	}
