@@ -137,6 +137,9 @@ func newCgroup(id string, r runtime.Resources, devices []specs.LinuxDeviceCgroup
 
 // loadCgroup opens an existing container cgroup, or returns nil.
 func loadCgroup(id string) *cgroup {
+	if !cgroupExists(id) {
+		return nil // at no cost: the library reads mountinfo to find out
+	}
 	if cgroups.Mode() == cgroups.Unified {
 		m, err := cgroup2.Load(cgroupPath(id))
 		if err != nil {
@@ -149,6 +152,15 @@ func loadCgroup(id string) *cgroup {
 		return nil
 	}
 	return &cgroup{path: cgroupPath(id), v1: cg}
+}
+
+// cgroupExists reports whether any hierarchy has the container's cgroup.
+func cgroupExists(id string) bool {
+	if _, err := os.Lstat("/sys/fs/cgroup" + cgroupPath(id)); err == nil {
+		return true // v2
+	}
+	found, _ := filepath.Glob("/sys/fs/cgroup/*" + cgroupPath(id))
+	return len(found) > 0
 }
 
 // tasksFiles are the v1 "tasks" files of the cgroup in every hierarchy it
