@@ -8,7 +8,7 @@
 #
 # Environment: WEB and ASKERS (replicas, default 50 each), HTTP_RPS (requests
 # a second in all, default 200), DNS_QPS (questions a second per asker,
-# default 4, after DNS_WARM questions at 200 a second, default 1000), INTERVAL
+# default 4, after DNS_WARM questions at 100 a second, default 1000), INTERVAL
 # and WARMUP (seconds between samples, default 30, and before the baseline
 # sample, default 60; shorter for short runs).
 #
@@ -129,7 +129,7 @@ services:
     ports: ["$PORT0-$((PORT0 + WEB - 1)):8080"]
   asker:
     image: stackload/box
-    command: ["/loadgen", "ask", "-qps", "$DNS_QPS", "-warm", "$DNS_WARM", "-max", "$WEB", "-out", "/out",
+    command: ["/loadgen", "ask", "-qps", "$DNS_QPS", "-warm", "$DNS_WARM", "-warm-qps", "100", "-max", "$WEB", "-out", "/out",
               "-ask", "web=$WEB,$PROJECT-web-{n}=1,web/edns=$WEB,asker/edns=$ASKERS"]
     scale: $ASKERS
     volumes: ["./out:/out"]
@@ -150,7 +150,7 @@ for i in $(seq 100); do
 done
 touch "$work/project/out/go"
 
-echo "== traffic for ${secs}s: $HTTP_RPS HTTP requests/s, $((ASKERS * DNS_QPS)) DNS questions/s (after $DNS_WARM a asker at 200/s); a sample every ${INTERVAL}s"
+echo "== traffic for ${secs}s: $HTTP_RPS HTTP requests/s, $((ASKERS * DNS_QPS)) DNS questions/s (after $DNS_WARM an asker at 100/s); a sample every ${INTERVAL}s"
 mkdir -p "$here/results"
 out=$here/results/load-$(date +%Y%m%d-%H%M%S).json
 set +e
