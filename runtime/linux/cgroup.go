@@ -231,9 +231,9 @@ func closeAll(files []*os.File) {
 }
 
 // v2fd opens the cgroup's directory on v2 for CLONE_INTO_CGROUP, or
-// returns nil on v1 (and before the cgroup is made).
+// returns nil on v1.
 func (c *cgroup) v2fd() (*os.File, error) {
-	if c == nil || c.v2 == nil {
+	if c.v2 == nil {
 		return nil, nil
 	}
 	return os.Open(filepath.Join("/sys/fs/cgroup", c.path))
@@ -285,11 +285,8 @@ func removeCgroupParents() {
 }
 
 // oomKills is how many processes the kernel's OOM killer has killed in the
-// cgroup so far: none in a cgroup not made yet (nil).
+// cgroup so far.
 func (c *cgroup) oomKills(id string) uint64 {
-	if c == nil {
-		return 0
-	}
 	var path, key string
 	if c.v2 != nil {
 		path, key = filepath.Join("/sys/fs/cgroup", cgroupPath(id), "memory.events"), "oom_kill"

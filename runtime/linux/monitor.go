@@ -17,8 +17,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/containerd/cgroups/v3"
-
 	"github.com/stackorch/stack/internal/atomicfile"
 	"github.com/stackorch/stack/internal/fault"
 	"github.com/stackorch/stack/network"
@@ -89,19 +87,11 @@ func (m *monitor) run(handshake *os.File) error {
 	if old := loadCgroup(m.id); old != nil {
 		old.delete() // left by a monitor that was killed
 	}
-	// On cgroup v2 init is born in the container's cgroup; on v1 the
-	// thread that forks the service joins it, so the cgroup is made while
-	// init starts, on the other CPU (see startOnce).
-	if cgroups.Mode() == cgroups.Unified {
-		if err := m.makeCgroup(); err != nil {
-			return err
-		}
+	if m.cg, err = newCgroup(m.id, m.rec.Spec.Resources, deviceRules(m.rec.Spec.Privileged, m.rec.Init.Devices)); err != nil {
+		return fmt.Errorf("create cgroup: %w", err)
 	}
-	defer func() {
-		if cg := m.cgroup(); cg != nil {
-			cg.delete()
-		}
-	}()
+	defer m.cg.delete()
+	fault.Point("start.after-cgroup", os.Getppid())
 	defer func() {
 		if m.nm != nil {
 			m.nm.Close()
@@ -211,13 +201,6 @@ func (m *monitor) setState(f func(*status)) {
 func (m *monitor) startOnce() error {
 	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return err
-	}
-	// The monitor's end waits through the poller, not on a thread of its
-	// own: every thread a monitor ever blocks stays for its whole life.
-	if err := unix.SetNonblock(sp[0], true); err != nil {
-		unix.Close(sp[0])
-		unix.Close(sp[1])
 		return err
 	}
 	parent, child := os.NewFile(uintptr(sp[0]), "sync"), os.NewFile(uintptr(sp[1]), "sync")
@@ -332,6 +315,12 @@ func (m *monitor) startOnce() error {
 	m.mu.Lock()
 	pid := m.pid
 	m.mu.Unlock()
+	initCfg := m.rec.Init
+	initCfg.Reaper = os.Getenv(ReaperEnv)
+	initCfg.CgroupTasks = m.cg.tasksFiles()
+	if initCfg.Init {
+		initCfg.OwnTasks = ownTasksFiles(initCfg.CgroupTasks)
+	}
 	var r initReply
 	dec := json.NewDecoder(parent)
 	// abort kills init after err, unless init already said why it failed.
@@ -342,17 +331,6 @@ func (m *monitor) startOnce() error {
 			return errors.New(r.Error)
 		}
 		return err
-	}
-	if m.cgroup() == nil {
-		if err := m.makeCgroup(); err != nil {
-			return abort(err)
-		}
-	}
-	initCfg := m.rec.Init
-	initCfg.Reaper = os.Getenv(ReaperEnv)
-	initCfg.CgroupTasks = m.cgroup().tasksFiles()
-	if initCfg.Init {
-		initCfg.OwnTasks = ownTasksFiles(initCfg.CgroupTasks)
 	}
 	if err := json.NewEncoder(parent).Encode(initCfg); err != nil {
 		return abort(err)
@@ -432,26 +410,6 @@ func (m *monitor) startOnce() error {
 	return nil
 }
 
-// makeCgroup creates the container's cgroup with its limits.
-func (m *monitor) makeCgroup() error {
-	cg, err := newCgroup(m.id, m.rec.Spec.Resources, deviceRules(m.rec.Spec.Privileged, m.rec.Init.Devices))
-	if err != nil {
-		return fmt.Errorf("create cgroup: %w", err)
-	}
-	m.mu.Lock()
-	m.cg = cg
-	m.mu.Unlock()
-	fault.Point("start.after-cgroup", os.Getppid())
-	return nil
-}
-
-// cgroup is the container's cgroup; nil on v1 until the first init starts.
-func (m *monitor) cgroup() *cgroup {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.cg
-}
-
 // recordExit writes the end of a run: exit code, OOM kill, time.
 func (m *monitor) recordExit(ps *os.ProcessState, oomBefore uint64) {
 	code := 255
@@ -460,7 +418,7 @@ func (m *monitor) recordExit(ps *os.ProcessState, oomBefore uint64) {
 			code = exitCode(unix.WaitStatus(ws))
 		}
 	}
-	oom := m.cgroup().oomKills(m.id) > oomBefore
+	oom := m.cg.oomKills(m.id) > oomBefore
 	m.mu.Lock()
 	m.pid = 0
 	m.mu.Unlock()

@@ -117,7 +117,7 @@ func (m *monitor) stop(timeout time.Duration) error {
 	awaitReady(ready, exited)
 	unix.Kill(pid, stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal))
 	if paused {
-		m.cgroup().thaw() // a frozen process cannot act on the signal
+		m.cg.thaw() // a frozen process cannot act on the signal
 	}
 	select {
 	case <-exited:
@@ -155,19 +155,19 @@ func awaitReady(ready, exited chan struct{}) {
 
 func (m *monitor) pause(on bool) error {
 	m.mu.Lock()
-	running, cg := m.pid != 0, m.cg
+	running := m.pid != 0
 	m.mu.Unlock()
-	if !running || cg == nil {
+	if !running {
 		return runtime.ErrNotRunning
 	}
 	if on {
-		if err := cg.freeze(); err != nil {
+		if err := m.cg.freeze(); err != nil {
 			return err
 		}
 		m.setState(func(s *status) { s.Status = runtime.StatusPaused })
 		return nil
 	}
-	if err := cg.thaw(); err != nil {
+	if err := m.cg.thaw(); err != nil {
 		return err
 	}
 	m.setState(func(s *status) { s.Status = runtime.StatusRunning })
