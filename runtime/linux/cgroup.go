@@ -155,13 +155,19 @@ func loadCgroup(id string) *cgroup {
 }
 
 // cgroupExists reports whether any hierarchy has the container's cgroup.
+// It looks at each path: a glob would list every container's cgroup.
 func cgroupExists(id string) bool {
-	if _, err := os.Lstat("/sys/fs/cgroup" + cgroupPath(id)); err == nil {
-		return true // v2
+	for _, h := range cgroupHierarchies {
+		if _, err := os.Lstat(filepath.Join("/sys/fs/cgroup", h, cgroupPath(id))); err == nil {
+			return true
+		}
 	}
-	found, _ := filepath.Glob("/sys/fs/cgroup/*" + cgroupPath(id))
-	return len(found) > 0
+	return false
 }
+
+// cgroupHierarchies are where a container's cgroup can be: v2's unified
+// tree, and every v1 hierarchy controllers may join.
+var cgroupHierarchies = []string{"", "memory", "cpu", "cpuacct", "pids", "freezer", "devices", "cpuset"}
 
 // tasksFiles are the v1 "tasks" files of the cgroup in every hierarchy it
 // has (nil on v2).
