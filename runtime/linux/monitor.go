@@ -203,6 +203,13 @@ func (m *monitor) startOnce() error {
 	if err != nil {
 		return err
 	}
+	// The monitor's end waits through the poller, not on a thread of its
+	// own: every thread a monitor ever blocks stays for its whole life.
+	if err := unix.SetNonblock(sp[0], true); err != nil {
+		unix.Close(sp[0])
+		unix.Close(sp[1])
+		return err
+	}
 	parent, child := os.NewFile(uintptr(sp[0]), "sync"), os.NewFile(uintptr(sp[1]), "sync")
 	keep := false // the run's: closed once init forwards signals
 	defer func() {
