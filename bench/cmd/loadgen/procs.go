@@ -12,6 +12,7 @@ import (
 type usage struct {
 	Procs   int `json:"procs"`
 	PSSKiB  int `json:"pss_kib"`
+	AnonKiB int `json:"anon_kib"` // private anonymous memory: the Go heaps and stacks, no shared text
 	FDs     int `json:"fds"`
 	Threads int `json:"threads"`
 }
@@ -19,6 +20,7 @@ type usage struct {
 func (u *usage) add(pid int) {
 	u.Procs++
 	u.PSSKiB += field(pid, "smaps_rollup", "Pss:")
+	u.AnonKiB += field(pid, "smaps_rollup", "Anonymous:")
 	u.Threads += field(pid, "status", "Threads:")
 	if fds, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd")); err == nil {
 		u.FDs += len(fds)

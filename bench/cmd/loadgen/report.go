@@ -36,8 +36,9 @@ type verdict struct {
 }
 
 func total(s sample) usage {
-	return usage{Procs: s.Monitors.Procs + s.Inits.Procs, PSSKiB: s.Monitors.PSSKiB + s.Inits.PSSKiB,
-		FDs: s.Monitors.FDs + s.Inits.FDs, Threads: s.Monitors.Threads + s.Inits.Threads}
+	m, i := s.Monitors, s.Inits
+	return usage{Procs: m.Procs + i.Procs, PSSKiB: m.PSSKiB + i.PSSKiB, AnonKiB: m.AnonKiB + i.AnonKiB,
+		FDs: m.FDs + i.FDs, Threads: m.Threads + i.Threads}
 }
 
 func judge(ss []sample, cfg config, warmup time.Duration, httpErr, dnsErr string) verdict {
@@ -65,13 +66,14 @@ func judge(ss []sample, cfg config, warmup time.Duration, httpErr, dnsErr string
 		cfg.Want, cfg.Want, last.Monitors.Procs, last.Inits.Procs)
 	grow := l.PSSKiB - b.PSSKiB
 	add("memory", float64(grow) <= slack*float64(b.PSSKiB),
-		"PSS %.1f -> %.1f MB (%+.2f%%, %+.1f KiB a process) from t=%.0fs to the end; flat within %.0f%%",
-		mb(b.PSSKiB), mb(l.PSSKiB), pct(grow, b.PSSKiB), float64(grow)/float64(max(l.Procs, 1)), base.T, slack*100)
+		"PSS %.1f -> %.1f MB (%+.2f%%, %+.1f KiB a process; anonymous %.1f -> %.1f MB) from t=%.0fs to the end; flat within %.0f%%",
+		mb(b.PSSKiB), mb(l.PSSKiB), pct(grow, b.PSSKiB), perProc(grow, l.Procs), mb(b.AnonKiB), mb(l.AnonKiB), base.T, slack*100)
 	for _, svc := range slices.Sorted(maps.Keys(last.ByService)) {
 		bs, ls := base.ByService[svc], last.ByService[svc]
 		v.Checks = append(v.Checks, check{Name: svc, Pass: true, Info: true, Detail: fmt.Sprintf(
-			"its %d monitors: PSS %.1f -> %.1f MB (%+.1f KiB a monitor), %d -> %d fds, %d -> %d threads",
-			ls.Procs, mb(bs.PSSKiB), mb(ls.PSSKiB), float64(ls.PSSKiB-bs.PSSKiB)/float64(max(ls.Procs, 1)),
+			"its %d monitors: PSS %.1f -> %.1f MB (%+.1f KiB a monitor), anonymous %.1f -> %.1f MB (%+.1f KiB), %d -> %d fds, %d -> %d threads",
+			ls.Procs, mb(bs.PSSKiB), mb(ls.PSSKiB), perProc(ls.PSSKiB-bs.PSSKiB, ls.Procs),
+			mb(bs.AnonKiB), mb(ls.AnonKiB), perProc(ls.AnonKiB-bs.AnonKiB, ls.Procs),
 			bs.FDs, ls.FDs, bs.Threads, ls.Threads)})
 	}
 	add("fds", l.FDs <= b.FDs, "%d -> %d open descriptors (%+d)", b.FDs, l.FDs, l.FDs-b.FDs)
@@ -95,6 +97,8 @@ func errNote(e string) string {
 	}
 	return "; last error " + e
 }
+
+func perProc(kib, procs int) float64 { return float64(kib) / float64(max(procs, 1)) }
 
 func mb(kib int) float64 { return float64(kib) / 1024 }
 
