@@ -102,7 +102,7 @@ part_start() {
 		nettimes+=("$LAST")
 	done
 	dk ps -aq --filter name=start- | xargs -r "$DOCKER" -H "unix://$DOCKER_SOCK" rm -f >/dev/null
-	dk network rm startnet >/dev/null
+	for _ in $(seq 100); do dk network rm startnet >/dev/null 2>&1 && break; sleep 0.1; done # endpoints go after rm
 	sample start.network docker "$(awk -v a="$(pct 50 "${nettimes[@]}")" -v b="$(pct 50 "${times[@]}")" 'BEGIN{printf "%.2f", a-b}')"
 
 	for t in stack docker; do
