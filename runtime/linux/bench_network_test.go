@@ -18,12 +18,23 @@ func BenchmarkCreateStartNetworked(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer nm.Close()
 	ctx := context.Background()
 	if _, err := nm.Ensure(ctx, network.Spec{Name: "bench_default"}); err != nil {
+		nm.Close()
 		b.Fatal(err)
 	}
-	defer nm.Remove(context.WithoutCancel(ctx), "bench_default")
+	// Also when the benchmark fails half way: its containers, then the
+	// network, go.
+	b.Cleanup(func() {
+		list, _ := e.List(ctx, nil)
+		for _, c := range list {
+			e.Remove(ctx, c.ID, true)
+		}
+		if err := nm.Remove(ctx, "bench_default"); err != nil {
+			b.Errorf("remove network: %v", err)
+		}
+		nm.Close()
+	})
 	benchCreateStart(b, e, func(i int) runtime.Spec {
 		return runtime.Spec{Name: fmt.Sprintf("b-%d", i), Image: "busybox", Command: []string{"sleep", "300"},
 			Network: runtime.Network{Attachments: []runtime.Attachment{{Network: "bench_default"}}}}
