@@ -114,11 +114,7 @@ func TestEnsureRestoresRulesAfterTheRulesetIsFlushed(t *testing.T) {
 
 func TestTheTableOutlivesOneRootWhileAnotherRootHasNetworks(t *testing.T) {
 	h := newHost(t)
-	other, err := Open(Options{Lib: t.TempDir(), Run: t.TempDir(), HostNetns: h.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := h.otherRoot()
 	ctx := context.Background()
 	h.ensure(Spec{Name: "a_default"})
 	if _, err := other.Ensure(ctx, Spec{Name: "b_default"}); err != nil {
@@ -140,11 +136,7 @@ func TestTheTableOutlivesOneRootWhileAnotherRootHasNetworks(t *testing.T) {
 
 func TestRootsWithTheSameNetworkNameKeepTheirOwnRules(t *testing.T) {
 	h := newHost(t)
-	other, err := Open(Options{Lib: t.TempDir(), Run: t.TempDir(), HostNetns: h.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := h.otherRoot()
 	ctx := context.Background()
 	h.ensure(Spec{Name: "p_default"})
 	if _, err := other.Ensure(ctx, Spec{Name: "p_default"}); err != nil {
@@ -172,4 +164,16 @@ func TestRootsWithTheSameNetworkNameKeepTheirOwnRules(t *testing.T) {
 	if err := other.Remove(ctx, "p_default"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// otherRoot is a manager of a second stack root on the same host, closed
+// when the test ends.
+func (h *testHost) otherRoot() *Manager {
+	h.t.Helper()
+	other, err := Open(Options{Lib: h.t.TempDir(), Run: h.t.TempDir(), HostNetns: h.path})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { other.Close() })
+	return other
 }
