@@ -133,13 +133,7 @@ func attachOneOff(ctx context.Context, s *session, spec runtime.Spec, rm bool) (
 	if err != nil {
 		return 1, err
 	}
-	if rm {
-		if err := s.engine.Remove(context.WithoutCancel(ctx), st.ID, true); err != nil {
-			return 1, err
-		}
-		s.removeAnonymous(context.WithoutCancel(ctx), st.Name)
-	}
-	return st.ExitCode, nil
+	return ended(ctx, s, st, rm)
 }
 
 // foreground shows the output of container name until it exits,
@@ -171,11 +165,18 @@ func foreground(ctx context.Context, s *session, name string, since time.Time, r
 		}
 	}
 	f.stop(context.WithoutCancel(ctx))
+	st.ID, st.Name = c.ID, c.Name // Wait may have failed: remove the container itself
+	return ended(ctx, s, st, rm)
+}
+
+// ended returns the exit code of a one-off that has exited, removing it
+// and its anonymous volumes first when rm.
+func ended(ctx context.Context, s *session, st runtime.State, rm bool) (int, error) {
 	if rm {
-		if err := s.engine.Remove(context.WithoutCancel(ctx), c.ID, true); err != nil {
+		if err := s.engine.Remove(context.WithoutCancel(ctx), st.ID, true); err != nil {
 			return 1, err
 		}
-		s.removeAnonymous(context.WithoutCancel(ctx), c.Name)
+		s.removeAnonymous(context.WithoutCancel(ctx), st.Name)
 	}
 	return st.ExitCode, nil
 }
