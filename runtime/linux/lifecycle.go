@@ -166,12 +166,10 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	return nil
 }
 
-// awaitMonitorExit waits a little for the monitor of a container that has
-// stopped to finish its cleanup and exit.
+// awaitMonitorExit waits a little (5 s at most) for the monitor of a
+// container that has stopped to finish its cleanup and exit.
 func (e *Engine) awaitMonitorExit(id string) {
-	for i := 0; i < 500 && monitorAlive(e.o.Paths.lockFile(id)); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitUnlocked(e.o.Paths.lockFile(id), 5*time.Second)
 }
 
 // monitorEnv is a monitor's whole environment: one P (a monitor is mostly

@@ -55,3 +55,31 @@ func monitorAlive(path string) bool {
 	}
 	return false
 }
+
+// awaitUnlocked waits up to timeout until no monitor holds the lock at
+// path, and reports whether none does. A shared lock asked for without
+// LOCK_NB is granted the instant the monitor's process ends, so this wakes
+// at once rather than on a poll's tick; it is let go as soon as it is had.
+// Past the timeout the request stays queued in its goroutine, and goes
+// with the monitor.
+func awaitUnlocked(path string, timeout time.Duration) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer f.Close()
+		for unix.Flock(int(f.Fd()), unix.LOCK_SH) == unix.EINTR {
+		}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}
