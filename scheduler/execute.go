@@ -26,9 +26,9 @@ type ExecOptions struct {
 
 // Execute runs plan on rt, walking graph (nil: no dependencies). A service's
 // ops begin once each dependency taking part has run its own ops and reached
-// the condition its edge asks for (for a Down plan: once every dependent has
-// run its ops); each container's ops run in order, different containers' at
-// once. The first failure cancels the rest; Execute waits for the ops in
+// the condition its edge asks for (for a Down plan: once every container of
+// every dependent has stopped; removals need not wait); each container's ops
+// run in order, different containers' at once. The first failure cancels the rest; Execute waits for the ops in
 // flight and returns that failure. It returns ctx's error if ctx ends first.
 func Execute(ctx context.Context, rt runtime.Runtime, plan Plan, graph *project.Graph, opts ExecOptions) error {
 	x := &executor{rt: rt, plan: plan, graph: graph, opts: opts, log: opts.Logger, stopTimeout: -1}
@@ -51,8 +51,9 @@ type executor struct {
 	stopTimeout time.Duration
 	emitMu      sync.Mutex
 
-	chains map[string][][]Op // per service, each container's ops in order
-	done   map[string]chan struct{}
+	chains  map[string][][]Op // per service, each container's ops in order
+	done    map[string]chan struct{}
+	stopped map[string]chan struct{} // Down: closed once svc's stops are done
 	nodes  []string
 
 	cancel  context.CancelFunc
@@ -64,10 +65,12 @@ type executor struct {
 func (x *executor) group() {
 	x.chains = map[string][][]Op{}
 	x.done = map[string]chan struct{}{}
+	x.stopped = map[string]chan struct{}{}
 	index := map[string]int{} // container name -> its chain in its service
 	add := func(svc string) {
 		if _, ok := x.done[svc]; !ok {
 			x.done[svc] = make(chan struct{})
+			x.stopped[svc] = make(chan struct{})
 			x.nodes = append(x.nodes, svc)
 		}
 	}
@@ -120,10 +123,21 @@ func (x *executor) service(ctx context.Context, svc string) error {
 	if err := x.before(ctx, svc); err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
+	var wg, stopping sync.WaitGroup
+	stopping.Add(len(x.chains[svc]))
+	go func() {
+		stopping.Wait()
+		close(x.stopped[svc])
+	}()
 	for _, chain := range x.chains[svc] {
 		wg.Go(func() {
+			var once sync.Once
+			stopped := func() { once.Do(stopping.Done) }
+			defer stopped()
 			for _, o := range chain {
+				if o.Kind != OpStop {
+					stopped()
+				}
 				if err := x.op(ctx, o); err != nil {
 					x.fail(err)
 					return
@@ -143,7 +157,7 @@ func (x *executor) before(ctx context.Context, svc string) error {
 	}
 	if x.plan.Down {
 		for _, d := range x.graph.Dependents(svc) {
-			if err := x.wait(ctx, d); err != nil {
+			if err := x.waitOn(ctx, x.stopped, d); err != nil {
 				return err
 			}
 		}
@@ -162,7 +176,13 @@ func (x *executor) before(ctx context.Context, svc string) error {
 
 // wait blocks until svc's ops are done; a service not in the plan is.
 func (x *executor) wait(ctx context.Context, svc string) error {
-	ch, ok := x.done[svc]
+	return x.waitOn(ctx, x.done, svc)
+}
+
+// waitOn blocks until svc's channel in chans is closed; a service not in
+// the plan has none, and is not waited for.
+func (x *executor) waitOn(ctx context.Context, chans map[string]chan struct{}, svc string) error {
+	ch, ok := chans[svc]
 	if !ok {
 		return nil
 	}

@@ -224,14 +224,37 @@ func TestExecuteTeardownStopsDependentsFirst(t *testing.T) {
 	if err := w.down(ctx); err != nil {
 		t.Fatal(err)
 	}
-	w.before("remove", "p-worker-1", "stop", "p-web-1")
-	w.before("remove", "p-web-1", "stop", "p-db-1")
+	w.before("stop", "p-worker-1", "stop", "p-web-1")
+	w.before("stop", "p-web-1", "stop", "p-db-1")
 	if left, _ := w.f.List(ctx, nil); len(left) != 0 {
 		t.Errorf("after down: %d containers left", len(left))
 	}
 	if err := w.down(ctx); err != nil {
 		t.Errorf("second down = %v, want nothing to do", err)
 	}
+}
+
+func TestExecuteTeardownStopsADependencyWhileItsDependentsAreStillBeingRemoved(t *testing.T) {
+	w := newWorld(t, map[string][]dep{"db": nil, "web": {{on: "db"}}})
+	ctx := guarded(t)
+	if err := w.up(ctx, scheduler.ExecOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	w.f.Script("p-web-1", runtimetest.Script{RemoveHold: release})
+	errc := make(chan error, 1)
+	go func() { errc <- w.down(ctx) }()
+	if err := w.f.Await(ctx, func(calls []runtimetest.Call) bool {
+		_, stopped := w.f.Find("stop", "p-db-1")
+		return stopped && inFlight("remove", "p-web-1")(calls)
+	}); err != nil {
+		t.Fatalf("db never stopped while web's removal was held: %v; calls: %v", err, w.f.Ops())
+	}
+	close(release)
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	w.before("stop", "p-web-1", "stop", "p-db-1")
 }
 
 func TestExecuteTeardownStopsIndependentServicesInParallel(t *testing.T) {

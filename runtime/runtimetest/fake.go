@@ -30,6 +30,8 @@ type Script struct {
 	// delay) until closed, so a test decides when they finish.
 	StartHold <-chan struct{}
 	StopHold  <-chan struct{}
+	// RemoveHold, when non-nil, blocks Remove until closed.
+	RemoveHold <-chan struct{}
 	// Exit, when non-nil, makes the process exit by itself.
 	Exit *Exit
 	// Health, when non-nil, gives the container a healthcheck: its health is

@@ -176,6 +176,15 @@ func (f *Fake) kill(id string, sig syscall.Signal) error {
 // Remove deletes a container; a running one only with force, which kills it.
 func (f *Fake) Remove(ctx context.Context, id string, force bool) error {
 	done := f.record("remove", id, "")
+	f.mu.Lock()
+	var hold <-chan struct{}
+	if c, ok := f.lookup(id); ok {
+		hold = f.scripts[c.state.Name].RemoveHold
+	}
+	f.mu.Unlock()
+	if err := pause(ctx, 0, hold); err != nil {
+		return done(fmt.Errorf("remove container %q: %w", id, err))
+	}
 	return done(f.remove(id, force))
 }
 
