@@ -54,7 +54,7 @@ type executor struct {
 	chains  map[string][][]Op // per service, each container's ops in order
 	done    map[string]chan struct{}
 	stopped map[string]chan struct{} // Down: closed once svc's stops are done
-	nodes  []string
+	nodes   []string
 
 	cancel  context.CancelFunc
 	errOnce sync.Once
