@@ -70,20 +70,7 @@ func (m *Manager) ensureBridge(n Network, full bool) error {
 }
 
 // deleteBridge removes the network's bridge if it is there.
-func (m *Manager) deleteBridge(n Network) error {
-	link, err := m.nl.LinkByName(n.Bridge)
-	var notFound netlink.LinkNotFoundError
-	if errors.As(err, &notFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("find bridge %q: %w", n.Bridge, err)
-	}
-	if err := m.nl.LinkDel(link); err != nil {
-		return fmt.Errorf("delete bridge %q: %w", n.Bridge, err)
-	}
-	return nil
-}
+func (m *Manager) deleteBridge(n Network) error { return m.deleteBridgeNamed(n.Bridge) }
 
 // ipNet is addr/bits as a net.IPNet.
 func ipNet(a netip.Addr, bits int) *net.IPNet {

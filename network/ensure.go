@@ -67,6 +67,10 @@ func (m *Manager) ensure(ctx context.Context, s Spec) (Network, error) {
 		return Network{}, err
 	}
 	defer unlock()
+	// A removal cut short may have left a bridge whose subnet is taken.
+	if err := m.finishRetired(); err != nil {
+		return Network{}, err
+	}
 	n, err := m.st.network(s.Name)
 	switch {
 	case err == nil:

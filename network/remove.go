@@ -8,7 +8,10 @@ import (
 
 // Remove deletes a network: its bridge, its rules, its state, and the
 // nftables table with the last network. Endpoints whose namespace is gone
-// are cleaned up; a live one makes it fail with ErrInUse.
+// are cleaned up; a live one makes it fail with ErrInUse. With
+// Options.DetachRemovals, the bridge (and the table) may still be on their
+// way out when it returns, in a process that holds the host's network lock
+// till they are gone: every other change of a network waits for it.
 func (m *Manager) Remove(ctx context.Context, name string) error {
 	if err := m.remove(name); err != nil {
 		return fmt.Errorf("remove network %q: %w", name, err)
@@ -20,11 +23,14 @@ func (m *Manager) remove(name string) error {
 	if err := m.kernel(); err != nil {
 		return err
 	}
-	unlock, err := m.st.lock()
+	h, err := m.st.hold()
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	defer h.release()
+	if err := m.finishRetired(); err != nil {
+		return err
+	}
 	n, err := m.st.network(name)
 	if err != nil {
 		return err
@@ -39,25 +45,16 @@ func (m *Manager) remove(name string) error {
 	if err := m.removeNetworkRules(n); err != nil {
 		return err
 	}
-	if err := m.deleteBridge(n); err != nil {
+	if err := m.retire(n); err != nil {
 		return err
 	}
 	if err := m.st.removeNetwork(n.Name); err != nil {
 		return err
 	}
-	rest, err := m.st.networks()
-	if err != nil || len(rest) > 0 {
-		return err
+	if m.detach && m.finishElsewhere(h.host) {
+		return nil
 	}
-	// The table is the host's, shared by every stack root on it: another
-	// root's bridges still need it.
-	if others, err := m.stackBridges(); err != nil || others > 0 {
-		return err
-	}
-	if err := m.removeCompat(); err != nil {
-		return err
-	}
-	return m.deleteTable()
+	return m.finishRetired()
 }
 
 // prune forgets the endpoints of a network whose namespace is gone (their

@@ -81,17 +81,32 @@ const hostLock = "/run/stack-network.lock"
 // lock takes the exclusive locks every change holds (the root's, then the
 // host's); unlock with the returned function.
 func (s store) lock() (func(), error) {
+	h, err := s.hold()
+	if err != nil {
+		return nil, err
+	}
+	return h.release, nil
+}
+
+// held is the two locks, open. The host's may be handed to another
+// process: it stays held till that one exits too (a flock belongs to the
+// open file), and every change, of any root, waits for it.
+type held struct{ own, host *os.File }
+
+func (s store) hold() (held, error) {
 	own, err := flock(filepath.Join(s.run, "network", "lock"))
 	if err != nil {
-		return nil, fmt.Errorf("lock network state: %w", err)
+		return held{}, fmt.Errorf("lock network state: %w", err)
 	}
 	host, err := flock(hostLock)
 	if err != nil {
 		own.Close()
-		return nil, fmt.Errorf("lock the host's network rules: %w", err)
+		return held{}, fmt.Errorf("lock the host's network rules: %w", err)
 	}
-	return func() { host.Close(); own.Close() }, nil
+	return held{own, host}, nil
 }
+
+func (h held) release() { h.host.Close(); h.own.Close() }
 
 func flock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|unix.O_CLOEXEC, 0o600)

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime/linux"
 )
 
 func main() {
-	// A container's monitor and init are this binary too.
-	if linux.Reexec() {
+	// A container's monitor and init are this binary too, and so is the
+	// process that finishes deleting a network's bridge after `down`.
+	if network.Reexec() || linux.Reexec() {
 		return
 	}
 	if err := newRootCommand().Execute(); err != nil {

@@ -1,0 +1,59 @@
+package network
+
+import (
+	"log/slog"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// finishEnv marks a process of this executable started by finishElsewhere;
+// its value is the namespace that plays the host ("" for the process's
+// own).
+const finishEnv = "_STACK_NETWORK_FINISH"
+
+// finishElsewhere starts this executable again to delete the retired
+// bridges, handing it the host lock: the lock stays held till that process
+// exits. It touches nothing of the stack root (cwd /, no file of it open),
+// so a root can be unmounted meanwhile. It reports whether the process
+// started; if not, the caller finishes the deletions itself.
+func (m *Manager) finishElsewhere(host *os.File) bool {
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       []string{"stack-network-finish"},
+		Env:        []string{finishEnv + "=" + m.hostNS, "GOMAXPROCS=1"},
+		Dir:        "/",
+		ExtraFiles: []*os.File{host},
+		// Its own session: a Ctrl-C meant for the command leaves it be.
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	if err := cmd.Start(); err != nil {
+		m.log.Debug("delete the bridge here", "err", err)
+		return false
+	}
+	go cmd.Wait() // a long-lived caller reaps it; a CLI has exited by then
+	return true
+}
+
+// Reexec deletes retired bridges and exits when this process was started
+// for that (see Options.DetachRemovals); otherwise it returns false at once.
+// A program that opens a Manager with DetachRemovals calls it first thing
+// in main.
+func Reexec() bool {
+	hostNS, ok := os.LookupEnv(finishEnv)
+	if !ok {
+		return false
+	}
+	// fd 3 is the host lock, held since the parent took it; it goes when
+	// this process does.
+	m := &Manager{hostNS: hostNS, log: slog.New(slog.DiscardHandler)}
+	err := m.kernel()
+	if err == nil {
+		err = m.finishRetired()
+	}
+	if err != nil {
+		os.Exit(1) // the next change of a network finishes them, and says why not
+	}
+	os.Exit(0)
+	return true
+}

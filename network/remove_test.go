@@ -1,0 +1,79 @@
+package network
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeIsGone(t *testing.T) {
+	h := newHost(t)
+	n := h.ensure(Spec{Name: "p_a"})
+	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, DetachRemovals: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Remove(context.Background(), "p_a"); err != nil {
+		t.Fatal(err)
+	}
+	if nets, _ := m.List(context.Background()); len(nets) != 0 {
+		t.Errorf("listed after Remove: %+v", nets)
+	}
+	// The host lock is free only once the process that deletes the bridge
+	// is done: by then the bridge, its record and the table are gone.
+	lock, err := os.OpenFile(hostLock, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	unix.Flock(int(lock.Fd()), unix.LOCK_UN)
+	if _, err := h.m.nl.LinkByName(n.Bridge); err == nil {
+		t.Errorf("bridge %q still there once the lock was let go", n.Bridge)
+	}
+	if _, err := os.Stat(retiredFile(n.Bridge)); !os.IsNotExist(err) {
+		t.Errorf("record of the retired bridge: %v", err)
+	}
+	if ok, _ := h.m.tableExists(); ok {
+		t.Errorf("table %q left after the last network", tableName)
+	}
+}
+
+func TestARemovalCutShortIsFinishedByTheNextChange(t *testing.T) {
+	h := newHost(t)
+	a := h.ensure(Spec{Name: "p_a"})
+	// What a removal leaves when its process is killed before the kernel
+	// deleted the bridge: rules and state gone, the bridge recorded, there.
+	unlock, err := h.m.st.lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.m.removeNetworkRules(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.m.retire(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.m.st.removeNetwork(a.Name); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if _, err := h.m.nl.LinkByName(a.Bridge); err != nil {
+		t.Fatalf("bridge %q: %v", a.Bridge, err)
+	}
+	b := h.ensure(Spec{Name: "p_b"})
+	if _, err := h.m.nl.LinkByName(a.Bridge); err == nil {
+		t.Errorf("the cut-short removal's bridge %q is still there", a.Bridge)
+	}
+	if _, err := os.Stat(retiredFile(a.Bridge)); !os.IsNotExist(err) {
+		t.Errorf("record of the retired bridge: %v", err)
+	}
+	if _, err := h.m.nl.LinkByName(b.Bridge); err != nil {
+		t.Errorf("bridge of the new network: %v", err)
+	}
+}
