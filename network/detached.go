@@ -12,14 +12,14 @@ import (
 // own).
 const finishEnv = "_STACK_NETWORK_FINISH"
 
-// finishElsewhere starts this executable again to delete the retired
+// finishElsewhere starts the finisher executable to delete the retired
 // bridges, handing it the host lock: the lock stays held till that process
 // exits. It touches nothing of the stack root (cwd /, no file of it open),
 // so a root can be unmounted meanwhile. It reports whether the process
 // started; if not, the caller finishes the deletions itself.
 func (m *Manager) finishElsewhere(host *os.File) bool {
 	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
+		Path:       m.finisher,
 		Args:       []string{"stack-network-finish"},
 		Env:        []string{finishEnv + "=" + m.hostNS, "GOMAXPROCS=1"},
 		Dir:        "/",
@@ -36,9 +36,8 @@ func (m *Manager) finishElsewhere(host *os.File) bool {
 }
 
 // Reexec deletes retired bridges and exits when this process was started
-// for that (see Options.DetachRemovals); otherwise it returns false at once.
-// A program that opens a Manager with DetachRemovals calls it first thing
-// in main.
+// for that (see Options.Finisher); otherwise it returns false at once. The
+// finisher's main calls it first thing.
 func Reexec() bool {
 	hostNS, ok := os.LookupEnv(finishEnv)
 	if !ok {

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestMain lets this test binary be the process a detached removal starts
-// (Options.DetachRemovals re-executes /proc/self/exe).
+// TestMain lets this test binary be the finisher of a detached removal
+// (Options.Finisher).
 func TestMain(m *testing.M) {
 	if Reexec() {
 		return

@@ -23,22 +23,22 @@ type Options struct {
 	// (bridges, nftables, port reservations); "" is the caller's own. Tests
 	// set a throwaway namespace.
 	HostNetns string
-	// DetachRemovals lets Remove return before the kernel has deleted the
-	// bridge, which waits out RCU grace periods (about 40 ms): the deletion
-	// goes on in a process of this same executable, started holding the
-	// network locks, so the next change of any network waits for it. The
-	// executable's main must call Reexec first.
-	DetachRemovals bool
+	// Finisher, if set, lets Remove return before the kernel has deleted
+	// the bridge, which waits out RCU grace periods (about 40 ms): the
+	// deletion goes on in a process of the executable at this path, whose
+	// main calls Reexec first, started holding the host's network lock, so
+	// the next change of any network waits for it.
+	Finisher string
 }
 
 // Manager makes and removes networks and attaches containers to them.
 // Its methods may be called from any goroutine and, through the lock on
 // disk, from any number of processes at once.
 type Manager struct {
-	st     store
-	log    *slog.Logger
-	hostNS string
-	detach bool
+	st       store
+	log      *slog.Logger
+	hostNS   string
+	finisher string
 
 	once    sync.Once
 	openErr error
@@ -64,7 +64,7 @@ func Open(o Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{st: store{lib: lib, run: run}, log: o.Logger, hostNS: o.HostNetns, detach: o.DetachRemovals, holds: map[string][]io.Closer{}}
+	m := &Manager{st: store{lib: lib, run: run}, log: o.Logger, hostNS: o.HostNetns, finisher: o.Finisher, holds: map[string][]io.Closer{}}
 	if m.log == nil {
 		m.log = slog.New(slog.DiscardHandler)
 	}

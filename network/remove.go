@@ -9,7 +9,7 @@ import (
 // Remove deletes a network: its bridge, its rules, its state, and the
 // nftables table with the last network. Endpoints whose namespace is gone
 // are cleaned up; a live one makes it fail with ErrInUse. With
-// Options.DetachRemovals, the bridge (and the table) may still be on their
+// Options.Finisher, the bridge (and the table) may still be on their
 // way out when it returns, in a process that holds the host's network lock
 // till they are gone: every other change of a network waits for it.
 func (m *Manager) Remove(ctx context.Context, name string) error {
@@ -51,7 +51,7 @@ func (m *Manager) remove(name string) error {
 	if err := m.st.removeNetwork(n.Name); err != nil {
 		return err
 	}
-	if m.detach && m.finishElsewhere(h.host) {
+	if m.finisher != "" && m.finishElsewhere(h.host) {
 		return nil
 	}
 	return m.finishRetired()

@@ -11,7 +11,7 @@ import (
 func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeIsGone(t *testing.T) {
 	h := newHost(t)
 	n := h.ensure(Spec{Name: "p_a"})
-	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, DetachRemovals: true})
+	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,13 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime/linux"
 )
 
 func main() {
-	if !linux.Reexec() {
-		fmt.Fprintln(os.Stderr, "stack-shim: started by stack only, as a container's monitor or init")
+	if !network.Reexec() && !linux.Reexec() {
+		fmt.Fprintln(os.Stderr, "stack-shim: started by stack only, as a container's monitor or init, or to finish removing a network")
 		os.Exit(2)
 	}
 }

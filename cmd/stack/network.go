@@ -13,11 +13,15 @@ import (
 
 // networks opens the network state; the kernel is only touched by verbs
 // that change it. A removed network's bridge is deleted by a process of
-// its own (main calls network.Reexec): the kernel takes some 40 ms over it,
-// and nothing of stack's sees it meanwhile.
+// its own, the shim (whose main calls network.Reexec), or this binary: the
+// kernel takes some 40 ms over it, and nothing of stack's sees it meanwhile.
 func (g *globalFlags) networks() (*network.Manager, error) {
 	p := g.paths()
-	return network.Open(network.Options{Lib: p.Lib, Run: p.Run, Logger: g.logger(), DetachRemovals: true})
+	finisher := shimBinary(p)
+	if finisher == "" {
+		finisher = "/proc/self/exe"
+	}
+	return network.Open(network.Options{Lib: p.Lib, Run: p.Run, Logger: g.logger(), Finisher: finisher})
 }
 
 func newNetworkCommand(g *globalFlags) *cobra.Command {
