@@ -13,6 +13,7 @@ import (
 	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
+	"github.com/stackorch/stack/runtime/linux/limits"
 )
 
 // buildMounts are what the engine mounts in every container: stubs of them
@@ -48,7 +49,7 @@ func (b buildImage) Image(context.Context, string) (linux.Image, error) {
 }
 
 func (r engineRunner) Run(ctx context.Context, spec image.RunSpec) (err error) {
-	e, err := linux.New(linux.Options{Paths: r.paths, Images: buildImage{spec.Layers}, Binary: r.binary, Logger: r.g.logger()})
+	e, err := linux.New(linux.Options{Paths: r.paths, Images: buildImage{spec.Layers}, Binary: r.binary, Logger: r.g.logger(), Limits: limits.Make})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
+	"github.com/stackorch/stack/runtime/linux/limits"
 )
 
 // multiStage builds in a busybox stage and ships a static Go binary on
@@ -101,7 +102,7 @@ func runImage(t *testing.T, root, ref string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := linux.New(linux.Options{Paths: linux.PathsAt(root), Images: storeImages{store}, Binary: stackBin})
+	e, err := linux.New(linux.Options{Paths: linux.PathsAt(root), Images: storeImages{store}, Binary: stackBin, Limits: limits.Make})
 	if err != nil {
 		t.Fatal(err)
 	}

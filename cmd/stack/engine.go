@@ -8,6 +8,7 @@ import (
 	"github.com/stackorch/stack/image"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
+	"github.com/stackorch/stack/runtime/linux/limits"
 	"github.com/stackorch/stack/scheduler"
 	"github.com/stackorch/stack/volume"
 )
@@ -45,7 +46,7 @@ func (g *globalFlags) engine() (*linux.Engine, error) {
 		return nil, err
 	}
 	paths := g.paths()
-	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Reaper: reaperBinary(paths), Logger: g.logger(),
+	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Reaper: reaperBinary(paths), Logger: g.logger(), Limits: limits.Make,
 		Volume: func(ctx context.Context, name string) (string, error) {
 			v, _, err := vols.Create(ctx, name, volume.Options{})
 			return v.Mountpoint, err

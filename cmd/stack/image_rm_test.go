@@ -10,6 +10,7 @@ import (
 	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
 	"github.com/stackorch/stack/runtime/linux"
+	"github.com/stackorch/stack/runtime/linux/limits"
 )
 
 // TestImageRmRefusesAnImageInUse keeps an image a container was created
@@ -32,7 +33,7 @@ func TestImageRmRefusesAnImageInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := linux.New(linux.Options{Paths: linux.PathsAt(root), Images: storeImages{store}, Binary: stackBin})
+	e, err := linux.New(linux.Options{Paths: linux.PathsAt(root), Images: storeImages{store}, Binary: stackBin, Limits: limits.Make})
 	if err != nil {
 		t.Fatal(err)
 	}

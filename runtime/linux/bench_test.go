@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
+	"github.com/stackorch/stack/runtime/linux/limits"
 )
 
 // BenchmarkCreateStart reports what one container costs: create+start
@@ -96,7 +97,7 @@ func benchEngine(b *testing.B) *Engine {
 	// STACK_BENCH_BINARY measures the monitor and init of a built stack
 	// binary rather than of this test binary; the lean init is built as
 	// make build builds it.
-	e, err := New(Options{Paths: PathsAt(b.TempDir()), Images: images, Binary: os.Getenv("STACK_BENCH_BINARY"), Reaper: leanInit(b)})
+	e, err := New(Options{Paths: PathsAt(b.TempDir()), Images: images, Binary: os.Getenv("STACK_BENCH_BINARY"), Reaper: leanInit(b), Limits: limits.Make})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/stackorch/stack/internal/atomicfile"
 	"github.com/stackorch/stack/runtime"
 )
@@ -28,6 +30,12 @@ type Options struct {
 	// Reaper is the lean init (cmd/stack-init) a container's init execs
 	// into once its service runs; empty: init stays itself.
 	Reaper string
+	// Limits makes a container's cgroup at path, with its limits and
+	// device rules: runtime/linux/limits.Make, which goes through
+	// containerd's cgroups library. It is passed in, not imported, so that
+	// the monitor (this package, one process per container) does not link
+	// that library. Required.
+	Limits func(path string, r runtime.Resources, devices []specs.LinuxDeviceCgroup) error
 	// Volume returns the host directory of a named volume, creating it.
 	Volume func(ctx context.Context, name string) (string, error)
 	Logger *slog.Logger
@@ -54,6 +62,9 @@ func New(o Options) (*Engine, error) {
 			return nil, err
 		}
 		o.Binary = self
+	}
+	if o.Limits == nil {
+		return nil, errors.New("open engine: no Limits: pass runtime/linux/limits.Make")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -27,18 +27,30 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	if st.Status == runtime.StatusRunning || st.Status == runtime.StatusPaused || st.Status == runtime.StatusRestarting {
 		return nil
 	}
-	fail := func(err error) error { return fmt.Errorf("start container %q: %w", rec.Spec.Name, err) }
 	// The last run's monitor may still be cleaning up after the exit.
 	e.awaitMonitorExit(rec.ID)
+	if err := e.makeCgroup(rec); err != nil {
+		return fmt.Errorf("start container %q: create cgroup: %w", rec.Spec.Name, err)
+	}
+	if err := e.startMonitor(rec); err != nil {
+		e.dropCgroup(rec.ID)
+		return fmt.Errorf("start container %q: %w", rec.Spec.Name, err)
+	}
+	return nil
+}
+
+// startMonitor starts the container's monitor and waits for its word on
+// the start.
+func (e *Engine) startMonitor(rec *record) error {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	defer r.Close()
 	logf, err := os.OpenFile(filepath.Join(e.o.Paths.container(rec.ID), "monitor.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		w.Close()
-		return fail(err)
+		return err
 	}
 	defer logf.Close()
 	cmd := &exec.Cmd{
@@ -52,20 +64,20 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	// The monitor outlives this process; reap it if this one lives longer.
 	go cmd.Wait()
 	out, _ := io.ReadAll(r) // closed by the monitor once the service runs
 	if len(bytes.TrimSpace(out)) == 0 {
-		return fail(errMonitorDied)
+		return errMonitorDied
 	}
 	var rep reply
 	if err := json.Unmarshal(out, &rep); err != nil {
-		return fail(fmt.Errorf("monitor: %s", bytes.TrimSpace(out)))
+		return fmt.Errorf("monitor: %s", bytes.TrimSpace(out))
 	}
 	if rep.Error != "" {
-		return fail(errors.New(rep.Error))
+		return errors.New(rep.Error)
 	}
 	return nil
 }
@@ -149,8 +161,9 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	// its name is free again (names.go).
 	e.unclaim(rec.Spec.Name, rec.ID)
 	if cg := loadCgroup(rec.ID); cg != nil {
-		cg.delete()
+		cg.delete() // its monitor was killed before it could
 	}
+	removeCgroupParents()
 	os.RemoveAll(e.o.Paths.runDir(rec.ID))
 	dir := e.o.Paths.container(rec.ID)
 	trash := filepath.Join(e.o.Paths.containers(), ".removing-"+rec.ID)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackorch/stack/internal/testenv"
 	"github.com/stackorch/stack/runtime"
+	"github.com/stackorch/stack/runtime/linux/limits"
 )
 
 func TestMain(m *testing.M) {
@@ -118,7 +119,7 @@ func newEngineWith(t *testing.T, set func(*Options)) *Engine {
 	testenv.RequireRoot(t)
 	setupImages(t)
 	root := t.TempDir()
-	o := Options{Paths: PathsAt(root), Images: images, Reaper: leanInit(t)}
+	o := Options{Paths: PathsAt(root), Images: images, Reaper: leanInit(t), Limits: limits.Make}
 	set(&o)
 	e, err := New(o)
 	if err != nil {

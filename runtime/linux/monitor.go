@@ -84,11 +84,10 @@ func (m *monitor) run(handshake *os.File) error {
 	if err := atomicfile.ReadJSON(m.paths.stateFile(m.id), &m.st); err != nil {
 		return err
 	}
-	if old := loadCgroup(m.id); old != nil {
-		old.delete() // left by a monitor that was killed
-	}
-	if m.cg, err = newCgroup(m.id, m.rec.Spec.Resources, deviceRules(m.rec.Spec.Privileged, m.rec.Init.Devices)); err != nil {
-		return fmt.Errorf("create cgroup: %w", err)
+	// The engine made the cgroup, with its limits, just before it started
+	// this monitor; from here on it is the monitor's, to remove at the end.
+	if m.cg = loadCgroup(m.id); m.cg == nil {
+		return errors.New("its cgroup is missing: the engine makes it before it starts the monitor")
 	}
 	defer m.cg.delete()
 	fault.Point("start.after-cgroup", os.Getppid())
@@ -242,7 +241,7 @@ func (m *monitor) startOnce() error {
 	if cgfd != nil {
 		defer cgfd.Close()
 	}
-	oomBefore := m.cg.oomKills(m.id)
+	oomBefore := m.cg.oomKills()
 	started := make(chan error, 1)
 	var ep *endpoint // the run's networks, released when it ends
 	runEnded := false
@@ -425,7 +424,7 @@ func (m *monitor) recordExit(ps *os.ProcessState, oomBefore uint64) {
 			code = exitCode(unix.WaitStatus(ws))
 		}
 	}
-	oom := m.cg.oomKills(m.id) > oomBefore
+	oom := m.cg.oomKills() > oomBefore
 	m.mu.Lock()
 	m.pid = 0
 	m.mu.Unlock()
