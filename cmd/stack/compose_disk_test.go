@@ -50,6 +50,7 @@ func tmpfsProject(t *testing.T, size, compose string) *proj {
 	t.Cleanup(func() {
 		ids := strings.Fields(p.run("ps", "-a", "-q").stdout)
 		p.run("down", "-v", "-t", "0")
+		testenv.AwaitNetworkFinisher(t)
 		if err := syscall.Unmount(p.root, 0); err != nil {
 			t.Errorf("unmount the root: %v", err)
 		}

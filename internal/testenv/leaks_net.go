@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"testing"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/userdata"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 
 	"github.com/stackorch/stack/internal/owner"
 )
@@ -80,4 +82,22 @@ func ruleLeaks(root string, nsFd int) []string {
 		}
 	}
 	return leaks
+}
+
+// AwaitNetworkFinisher waits until no process holds the host's network
+// lock: after a `down`, the bridge's deletion goes on in a detached process
+// that holds it (network.Options.Finisher), running from the stack root's
+// shim, so a test that unmounts the root waits for it first.
+func AwaitNetworkFinisher(t testing.TB) {
+	t.Helper()
+	f, err := os.OpenFile("/run/stack-network.lock", os.O_RDWR, 0)
+	if err != nil {
+		return // no network was ever made
+	}
+	defer f.Close()
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		t.Errorf("wait for the network lock: %v", err)
+		return
+	}
+	unix.Flock(int(f.Fd()), unix.LOCK_UN)
 }
