@@ -7,6 +7,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stackorch/stack/internal/registrytest"
 	"github.com/stackorch/stack/internal/testenv"
@@ -51,7 +52,14 @@ func tmpfsProject(t *testing.T, size, compose string) *proj {
 		ids := strings.Fields(p.run("ps", "-a", "-q").stdout)
 		p.run("down", "-v", "-t", "0")
 		testenv.AwaitNetworkFinisher(t)
-		if err := syscall.Unmount(p.root, 0); err != nil {
+		// The kernel lets go of a container's overlay (on this tmpfs) when
+		// its mount namespace is freed, a moment after its last process.
+		err := syscall.Unmount(p.root, 0)
+		for deadline := time.Now().Add(5 * time.Second); err == syscall.EBUSY && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+			err = syscall.Unmount(p.root, 0)
+		}
+		if err != nil {
 			t.Errorf("unmount the root: %v", err)
 		}
 		testenv.CheckNoLeaks(t, p.root, ids...)
