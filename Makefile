@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 # The lean monitor-and-init binary and the leaner init first: stack embeds them.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/stack/shim/stack-shim ./cmd/stack-shim
-	CGO_ENABLED=0 $(GO) build -trimpath -o cmd/stack/shim/stack-init ./cmd/stack-init
+	GO=$(GO) ./cmd/stack-init/build.sh cmd/stack/shim/stack-init
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/stack ./cmd/stack
 
 # Debian packages the tests and examples need (run as root).

@@ -12,7 +12,8 @@ import (
 // (cmd/stack-init) that init execs into once the service is forked: what
 // stays of init for the container's whole life is then a fresh process
 // that only forwards signals and reaps, not this binary with the heap its
-// setup left. Without it, init reaps in place.
+// setup left (on amd64, a few pages of assembly without the Go runtime).
+// Without it, init reaps in place.
 const ReaperEnv = "_STACK_REAPER"
 
 // openReaper opens the lean init by its host path, before pivot_root
@@ -52,6 +53,8 @@ func execReaper(fd, service int) error {
 	if err != nil {
 		return err
 	}
+	// For its Go build (other than amd64); the assembly reads no
+	// environment.
 	envv, err := syscall.SlicePtrFromStrings([]string{"GOMAXPROCS=1"})
 	if err != nil {
 		return err

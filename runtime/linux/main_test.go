@@ -62,7 +62,8 @@ var lean struct {
 	err  error
 }
 
-// leanInit builds cmd/stack-init, execute-only as stack writes it.
+// leanInit builds cmd/stack-init as make build does, execute-only as
+// stack writes it.
 func leanInit(tb testing.TB) string {
 	lean.once.Do(func() {
 		dir, err := os.MkdirTemp("", "stack-init-")
@@ -76,10 +77,10 @@ func leanInit(tb testing.TB) string {
 		if _, err := os.Stat(goBin); err != nil {
 			goBin = "go"
 		}
-		cmd := exec.Command(goBin, "build", "-trimpath", "-o", path, "github.com/stackorch/stack/cmd/stack-init")
+		// As make build builds it: build.sh knows the flags.
 		_, here, _, _ := goruntime.Caller(0)
-		cmd.Dir = filepath.Dir(here)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		cmd := exec.Command("sh", filepath.Join(filepath.Dir(here), "..", "..", "cmd", "stack-init", "build.sh"), path)
+		cmd.Env = append(os.Environ(), "GO="+goBin)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			lean.err = fmt.Errorf("build stack-init: %v\n%s", err, out)
 			return

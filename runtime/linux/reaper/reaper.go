@@ -1,8 +1,10 @@
 // Package reaper is what stays of a container's init once its service
 // runs: forward every signal to the service, reap every child, and exit
-// with the service's status. It imports nothing of stack's and little of
-// Go's, so that cmd/stack-init, which init execs into once the service is
-// forked, costs a container as little memory as a Go process can.
+// with the service's status. Init reaps with it in place when there is no
+// lean init; cmd/stack-init, which init execs into once the service is
+// forked, is this package's Main wherever it is not assembly (amd64). It
+// imports nothing of stack's and little of Go's, so that such a
+// cmd/stack-init costs a container as little memory as a Go process can.
 package reaper
 
 import (
