@@ -164,12 +164,12 @@ func servfail(q *dns.Msg) *dns.Msg {
 	return m
 }
 
-// truncate fits a UDP answer in the asker's buffer, setting TC so that it
-// asks again over TCP.
+// truncate fits a UDP answer in the asker's buffer, and in udpBufSize,
+// setting TC so that it asks again over TCP.
 func truncate(q, resp *dns.Msg) {
 	size := dns.MinMsgSize
 	if opt := q.IsEdns0(); opt != nil && int(opt.UDPSize()) > size {
-		size = int(opt.UDPSize())
+		size = min(int(opt.UDPSize()), udpBufSize)
 	}
 	if resp.Len() > size {
 		resp.Truncate(size)

@@ -235,3 +235,73 @@ func TestEmbeddedDNSClosesATCPClientThatDoesNotRead(t *testing.T) {
 		t.Errorf("%d clients still open on the server", lim.open.Load())
 	}
 }
+
+// A query larger than the server's buffer cannot be read whole: it is
+// answered FORMERR under its ID, and the server goes on answering.
+func TestEmbeddedDNSAnswersAQueryTooLargeToReadFormerr(t *testing.T) {
+	var calls atomic.Int32
+	_, udpAddr, _ := loopbackDNS(t, stuckResolver(make(chan struct{}), &calls))
+	c, err := net.Dial("udp4", udpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	q := new(dns.Msg).SetQuestion("web.", dns.TypeA)
+	q.Id = 7
+	q.SetEdns0(dns.DefaultMsgSize, false)
+	opt := q.IsEdns0()
+	opt.Option = append(opt.Option, &dns.EDNS0_PADDING{Padding: make([]byte, udpBufSize)})
+	b, err := q.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if m := readReply(t, c, 7); m.Rcode != dns.RcodeFormatError || !m.Response || !m.RecursionDesired {
+		t.Errorf("a %d-byte query: %v", len(b), m)
+	}
+	send(t, c, 8, "web.")
+	if m := readReply(t, c, 8); len(m.Answer) != 1 {
+		t.Errorf("web after the large query: %v", m)
+	}
+	if calls.Load() != 0 {
+		t.Errorf("the large query was forwarded")
+	}
+}
+
+// A large upstream answer reaches a UDP asker truncated to the size it
+// advertises, never past the server's buffer, and whole over TCP.
+func TestEmbeddedDNSTruncatesLargeAnswersToTheAskersSize(t *testing.T) {
+	_, udpAddr, tcpAddr := loopbackDNS(t, bigResolver())
+	c, err := net.Dial("udp4", udpAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, size := range []uint16{0, 1232, dns.MaxMsgSize} {
+		q := new(dns.Msg).SetQuestion("big.example.", dns.TypeA)
+		q.Id = uint16(100 + i)
+		if size > 0 {
+			q.SetEdns0(size, false)
+		}
+		b, _ := q.Pack()
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		m := readReply(t, c, q.Id)
+		m.Compress = true // as it came
+		want := min(max(int(size), dns.MinMsgSize), udpBufSize)
+		if !m.Truncated || m.Len() > want || len(m.Answer) == 0 {
+			t.Errorf("asking with size %d: truncated %v, %d bytes, %d answers", size, m.Truncated, m.Len(), len(m.Answer))
+		}
+	}
+	tc := dialTCP(t, tcpAddr)
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := tc.WriteMsg(new(dns.Msg).SetQuestion("big.example.", dns.TypeA)); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := tc.ReadMsg(); err != nil || m.Truncated || len(m.Answer) != 2000 {
+		t.Errorf("over TCP: %v", err)
+	}
+}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // dnsAddr is where containers find the embedded server.
@@ -20,8 +20,12 @@ var (
 	dnsHost = netip.PrefixFrom(dnsAddr, 32)
 )
 
-// udpReaders is how many goroutines read the UDP socket.
-const udpReaders = 2
+// udpBufSize is the one buffer of the UDP side: each query is read into
+// it and its answer, when stack knows the name, packed into it again. A
+// query to a stub resolver is a question and an OPT record, well under
+// 512 bytes; one that does not fit is answered FORMERR. An answer is at
+// most the size the asker advertises (EDNS0), and never more than this.
+const udpBufSize = dns.DefaultMsgSize
 
 // DNSServer is a container's embedded DNS server.
 type DNSServer struct {
@@ -32,6 +36,7 @@ type DNSServer struct {
 	wg         sync.WaitGroup
 	once       sync.Once
 	cancel     context.CancelFunc
+	stop       func() bool // unregisters the shutdown at ctx's end
 }
 
 // StartDNS serves r at 127.0.0.11:53 in the network namespace at
@@ -44,8 +49,8 @@ func StartDNS(ctx context.Context, netnsPath string, r *Resolver) (*DNSServer, e
 	var udp *net.UDPConn
 	var tcp *net.TCPListener
 	err := inNetns(netnsPath, func() (err error) {
-		if lo, err := netlink.LinkByName("lo"); err == nil {
-			netlink.LinkSetUp(lo)
+		if err := loopbackUp(); err != nil {
+			return err
 		}
 		if udp, err = net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(dnsAddr, 0))); err != nil {
 			return err
@@ -69,7 +74,9 @@ func StartDNS(ctx context.Context, netnsPath string, r *Resolver) (*DNSServer, e
 	return serve(ctx, udp, tcp, r), nil
 }
 
-// serve answers r's queries on udp and tcp until ctx ends or Close.
+// serve answers r's queries on udp and tcp until ctx ends or Close: one
+// goroutine reads the UDP socket (a monitor runs on one processor, and
+// the socket's reads are serialized anyway), one accepts TCP connections.
 func serve(ctx context.Context, udp *net.UDPConn, tcp net.Listener, r *Resolver) *DNSServer {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &DNSServer{udp: udp, r: r, cancel: cancel}
@@ -77,21 +84,16 @@ func serve(ctx context.Context, udp *net.UDPConn, tcp net.Listener, r *Resolver)
 	idle := func() time.Duration { return tcpTimeout }
 	s.tcp = &dns.Server{Listener: &tcpLimiter{Listener: tcp, max: maxTCPClients}, Handler: r,
 		ReadTimeout: tcpTimeout, IdleTimeout: idle, NotifyStartedFunc: func() { close(started) }}
-	s.wg.Add(1 + udpReaders)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		s.tcp.ActivateAndServe()
 	}()
-	for range udpReaders {
-		go func() {
-			defer s.wg.Done()
-			s.serveUDP(ctx)
-		}()
-	}
 	go func() {
-		<-ctx.Done()
-		s.shutdown()
+		defer s.wg.Done()
+		s.serveUDP(ctx)
 	}()
+	s.stop = context.AfterFunc(ctx, s.shutdown)
 	<-started
 	return s
 }
@@ -100,14 +102,17 @@ func serve(ctx context.Context, udp *net.UDPConn, tcp net.Listener, r *Resolver)
 // their own goroutine so that a slow upstream never holds up the rest, at
 // most maxForwards of them at once: past that, SERVFAIL at once.
 func (s *DNSServer) serveUDP(ctx context.Context) {
-	buf := make([]byte, dns.MaxMsgSize)
-	out := make([]byte, dns.MaxMsgSize)
+	buf := make([]byte, udpBufSize)
 	for {
-		n, from, err := s.udp.ReadFromUDPAddrPort(buf)
+		n, _, flags, from, err := s.udp.ReadMsgUDPAddrPort(buf, nil)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
+			continue
+		}
+		if flags&unix.MSG_TRUNC != 0 {
+			s.formerr(buf[:n], from)
 			continue
 		}
 		q := new(dns.Msg)
@@ -115,12 +120,12 @@ func (s *DNSServer) serveUDP(ctx context.Context) {
 			continue
 		}
 		if resp, ok := s.r.local(q); ok {
-			s.reply(q, resp, from, out)
+			s.reply(q, resp, from, buf)
 			continue
 		}
 		if s.forwarding.Add(1) > maxForwards {
 			s.forwarding.Add(-1)
-			s.reply(q, servfail(q), from, out)
+			s.reply(q, servfail(q), from, buf)
 			continue
 		}
 		go func() {
@@ -128,6 +133,16 @@ func (s *DNSServer) serveUDP(ctx context.Context) {
 			s.reply(q, s.r.forwarded(ctx, q, false), from, nil)
 		}()
 	}
+}
+
+// formerr answers a query larger than the buffer, of which only the start
+// arrived: its ID, opcode and RD, RA, and no question.
+func (s *DNSServer) formerr(b []byte, to netip.AddrPort) {
+	if len(b) < 12 || b[2]&0x80 != 0 { // no header, or an answer
+		return
+	}
+	resp := []byte{b[0], b[1], 0x80 | b[2]&0x79, 0x80 | dns.RcodeFormatError, 0, 0, 0, 0, 0, 0, 0, 0}
+	s.udp.WriteToUDPAddrPort(resp, to)
 }
 
 func (s *DNSServer) reply(q, resp *dns.Msg, to netip.AddrPort, buf []byte) {
@@ -140,6 +155,7 @@ func (s *DNSServer) reply(q, resp *dns.Msg, to netip.AddrPort, buf []byte) {
 
 // Close stops the server and waits for it.
 func (s *DNSServer) Close() error {
+	s.stop()
 	s.cancel()
 	s.shutdown()
 	s.wg.Wait()

@@ -70,3 +70,27 @@ func identify(path string) (nsIdentity, error) {
 	}
 	return nsIdentity{Dev: uint64(st.Dev), Ino: st.Ino}, nil
 }
+
+// loopbackUp sets lo up in the calling thread's network namespace, with
+// two ioctls: no netlink socket, nothing to wait for.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("flags of lo: %w", err)
+	}
+	if flags := ifr.Uint16(); flags&unix.IFF_UP == 0 {
+		ifr.SetUint16(flags | unix.IFF_UP)
+		if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+			return fmt.Errorf("set lo up: %w", err)
+		}
+	}
+	return nil
+}
