@@ -10,6 +10,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 
+	"github.com/stackorch/stack/internal/owner"
 	"github.com/stackorch/stack/runtime"
 )
 
@@ -144,5 +145,49 @@ func TestRemoveRefusesALiveEndpointAndForgetsDeadOnes(t *testing.T) {
 	run(t, "ip", "netns", "del", name) // its monitor died: no Detach
 	if err := h.m.Remove(ctx, "p_n"); err != nil {
 		t.Fatalf("remove after the container's netns is gone: %v", err)
+	}
+}
+
+// After a reboot a network's bridge is gone while its state is not: the
+// next attach makes it again and plugs the veth into it, with the
+// network's MTU and the root's link group, the peer's MTU the same.
+func TestAttachPlugsTheVethIntoItsBridgeMadeAgainIfGone(t *testing.T) {
+	h := newHost(t)
+	n := h.ensure(Spec{Name: "p_n", MTU: 1400})
+	host := inside(t, h.path)
+	br, err := host.LinkByName(n.Bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.LinkDel(br); err != nil {
+		t.Fatal(err)
+	}
+	a, path := h.container("web-1", nil, "p_n")
+	if br, err = host.LinkByName(n.Bridge); err != nil {
+		t.Fatalf("bridge after attach: %v", err)
+	}
+	v, err := host.LinkByName(a.Interfaces[0].HostVeth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Attrs().MasterIndex != br.Attrs().Index || v.Attrs().MTU != 1400 || v.Attrs().Group != owner.Group(h.dir) {
+		t.Errorf("host veth: master %d (bridge %d), mtu %d, group %d", v.Attrs().MasterIndex, br.Attrs().Index, v.Attrs().MTU, v.Attrs().Group)
+	}
+	if peer, err := inside(t, path).LinkByName("eth0"); err != nil || peer.Attrs().MTU != 1400 {
+		t.Errorf("eth0: %v %v", peer, err)
+	}
+	// A link of another kind with the bridge's name is not taken for it.
+	h.m.Detach(context.Background(), a.ContainerID)
+	host.LinkDel(br)
+	other := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: n.Bridge, TxQLen: -1}, PeerName: "stktestpeer"}
+	if err := host.LinkAdd(other); err != nil {
+		t.Fatal(err)
+	}
+	defer host.LinkDel(other)
+	_, p2 := newNetns(t)
+	_, err = h.m.Attach(context.Background(), Endpoint{ContainerID: "c2", Name: "web-2", NetnsPath: p2,
+		Attachments: []runtime.Attachment{{Network: "p_n"}}})
+	if !errors.Is(err, ErrConflict) {
+		t.Errorf("attach beside a veth named %s: %v, want ErrConflict", n.Bridge, err)
 	}
 }

@@ -161,16 +161,19 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-// up makes sure the network's bridge and rules are in place. full checks
-// an existing bridge and looks for the network's rules even when the table
-// exists; Attach leaves that to Ensure.
+// up makes sure the network's rules, and with full its bridge, are in
+// place. full also looks for the network's rules when the table exists;
+// Attach leaves that to Ensure, and finds (or makes) the bridge as it
+// plugs a veth into it.
 func (m *Manager) up(n Network, full bool) error {
 	created, err := m.ensureTable()
 	if err != nil {
 		return err
 	}
-	if err := m.ensureBridge(n, full); err != nil {
-		return err
+	if full {
+		if err := m.ensureBridge(n, true); err != nil {
+			return err
+		}
 	}
 	if created {
 		return nil // ensureTable put every network's rules back

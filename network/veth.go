@@ -3,13 +3,12 @@ package network
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
 
-	"github.com/vishvananda/netlink"
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
 	"github.com/stackorch/stack/internal/owner"
@@ -33,6 +32,11 @@ func (m *Manager) plumb(nsPath string, nets []Network, eps []EndpointInfo, route
 		return nil, fmt.Errorf("open netns %q: %w", nsPath, err)
 	}
 	defer f.Close()
+	host, err := openRtnl(m.hostNS)
+	if err != nil {
+		return nil, err
+	}
+	defer host.close()
 	ifaces := make([]Interface, len(eps))
 	for i, ep := range eps {
 		p, err := nets[i].ipam()
@@ -44,81 +48,95 @@ func (m *Manager) plumb(nsPath string, nets []Network, eps []EndpointInfo, route
 			return nil, err
 		}
 		ifaces[i] = Interface{Network: ep.Network, Name: ep.Interface, HostVeth: ep.HostVeth, IPv4: addr, Gateway: p.gateway, MAC: ep.MAC}
-		if err := m.addVeth(nets[i], ep, f, undo); err != nil {
+		if err := m.addVeth(host, nets[i], ep, f, undo); err != nil {
 			return nil, err
 		}
 	}
-	h, err := netlink.NewHandleAt(netns.NsHandle(f.Fd()))
-	if err != nil {
-		return nil, fmt.Errorf("netlink in %q: %w", nsPath, err)
-	}
-	defer h.Close()
-	if err := setUp(h, "lo"); err != nil {
+	if err := inNetns(nsPath, func() error { return configure(ifaces, route) }); err != nil {
 		return nil, err
-	}
-	for i, in := range ifaces {
-		link, err := h.LinkByName(in.Name)
-		if err != nil {
-			return nil, fmt.Errorf("find %q in the container: %w", in.Name, err)
-		}
-		if err := h.AddrAdd(link, &netlink.Addr{IPNet: ipNet(in.IPv4.Addr(), in.IPv4.Bits())}); err != nil {
-			return nil, fmt.Errorf("address %q: %w", in.Name, err)
-		}
-		if err := h.LinkSetUp(link); err != nil {
-			return nil, fmt.Errorf("set %q up: %w", in.Name, err)
-		}
-		if i == route {
-			r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: in.Gateway.AsSlice()}
-			if err := h.RouteAdd(r); err != nil {
-				return nil, fmt.Errorf("default route via %s: %w", in.Gateway, err)
-			}
-		}
 	}
 	return ifaces, nil
 }
 
+// configure sets up, in the calling thread's namespace, loopback and each
+// interface: its address, up, and the default route through
+// ifaces[route].
+func configure(ifaces []Interface, route int) error {
+	if err := loopbackUp(); err != nil {
+		return err
+	}
+	c, err := openNetlink(unix.NETLINK_ROUTE)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	for i, in := range ifaces {
+		index, _, err := c.link(in.Name)
+		if err != nil {
+			return fmt.Errorf("find %q in the container: %w", in.Name, err)
+		}
+		if err := c.addAddr(index, in.IPv4); err != nil {
+			return fmt.Errorf("address %q: %w", in.Name, err)
+		}
+		if err := c.linkUp(index); err != nil {
+			return fmt.Errorf("set %q up: %w", in.Name, err)
+		}
+		if i == route {
+			if err := c.addDefaultRoute(index, in.Gateway); err != nil {
+				return fmt.Errorf("default route via %s: %w", in.Gateway, err)
+			}
+		}
+	}
+	return nil
+}
+
 // addVeth makes one veth pair: the host side up on the bridge, the peer
 // named ep.Interface in the namespace of nsFd.
-func (m *Manager) addVeth(n Network, ep EndpointInfo, nsFd *os.File, undo *undoList) error {
-	br, err := m.nl.LinkByName(n.Bridge)
+func (m *Manager) addVeth(c *nlsock, n Network, ep EndpointInfo, nsFd *os.File, undo *undoList) error {
+	br, err := m.bridgeIndex(c, n)
 	if err != nil {
-		return fmt.Errorf("find bridge %q: %w", n.Bridge, err)
+		return err
 	}
 	mac, err := net.ParseMAC(ep.MAC)
 	if err != nil {
 		return err
 	}
-	attrs := netlink.NewLinkAttrs()
-	attrs.Name, attrs.MasterIndex, attrs.MTU, attrs.Flags = ep.HostVeth, br.Attrs().Index, n.MTU, net.FlagUp
 	// Which root made it, in the same request (an alias would need another).
-	attrs.Group = owner.Group(m.st.lib)
-	veth := &netlink.Veth{LinkAttrs: attrs, PeerName: ep.Interface, PeerHardwareAddr: mac,
-		PeerNamespace: netlink.NsFd(nsFd.Fd()), PeerTxQLen: -1}
-	if err := m.nl.LinkAdd(veth); err != nil {
+	v := veth{name: ep.HostVeth, peer: ep.Interface, peerMAC: mac, master: br, mtu: n.MTU,
+		group: owner.Group(m.st.lib), peerNS: int(nsFd.Fd())}
+	if err := c.addVeth(v); err != nil {
 		return fmt.Errorf("create veth %q: %w", ep.HostVeth, err)
 	}
 	undo.add(func() { m.deleteLink(ep.HostVeth) })
 	return nil
 }
 
-func setUp(h *netlink.Handle, name string) error {
-	link, err := h.LinkByName(name)
-	if err == nil {
-		err = h.LinkSetUp(link)
+// bridgeIndex finds n's bridge, made again if it is gone (after a reboot).
+func (m *Manager) bridgeIndex(c *nlsock, n Network) (int, error) {
+	index, kind, err := c.link(n.Bridge)
+	if err == nil && kind == "bridge" {
+		return index, nil
 	}
-	if err != nil {
-		return fmt.Errorf("set %q up: %w", name, err)
+	if err != nil && !errors.Is(err, unix.ENODEV) {
+		return 0, fmt.Errorf("find bridge %q: %w", n.Bridge, err)
 	}
-	return nil
+	if err := m.ensureBridge(n, false); err != nil { // makes it, or names what has its name
+		return 0, err
+	}
+	if index, _, err = c.link(n.Bridge); err != nil {
+		return 0, fmt.Errorf("find bridge %q: %w", n.Bridge, err)
+	}
+	return index, nil
 }
 
 // deleteLink removes a host link if it is there.
 func (m *Manager) deleteLink(name string) error {
-	link, err := m.nl.LinkByName(name)
+	c, err := openRtnl(m.hostNS)
 	if err != nil {
-		return nil
+		return err
 	}
-	return m.nl.LinkDel(link)
+	defer c.close()
+	return c.delLink(name)
 }
 
 // undoList runs, in reverse, the steps that undo a half-done setup.
