@@ -99,9 +99,11 @@ func (m *Manager) attach(e Endpoint) (_ *Attached, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("netns %q: %w", e.NetnsPath, err)
 	}
-	if err := m.kernel(); err != nil {
+	done, err := m.borrow()
+	if err != nil {
 		return nil, err
 	}
+	defer done()
 	unlock, err := m.st.lock()
 	if err != nil {
 		return nil, err

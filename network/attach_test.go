@@ -3,7 +3,9 @@ package network
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -189,5 +191,48 @@ func TestAttachPlugsTheVethIntoItsBridgeMadeAgainIfGone(t *testing.T) {
 		Attachments: []runtime.Attachment{{Network: "p_n"}}})
 	if !errors.Is(err, ErrConflict) {
 		t.Errorf("attach beside a veth named %s: %v, want ErrConflict", n.Bridge, err)
+	}
+}
+
+// A monitor's Manager attaches its container and detaches it at the end of
+// the run; in between it keeps the host port it publishes and no
+// connection to the kernel.
+func TestAMonitorKeepsNoKernelConnectionBetweenAttachAndDetach(t *testing.T) {
+	h := newHost(t)
+	h.ensure(Spec{Name: "p_n"})
+	m, err := Open(Options{Lib: h.dir, Run: filepath.Join(h.dir, "run"), HostNetns: h.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_, path := newNetns(t)
+	ctx := context.Background()
+	a, err := m.Attach(ctx, Endpoint{ContainerID: "c1", Name: "web-1", NetnsPath: path,
+		Attachments: []runtime.Attachment{{Network: "p_n"}}, Ports: []runtime.Port{{ContainerPort: 53, Protocol: "udp"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.nft != nil || m.nl != nil || m.nsFd != nil {
+		t.Errorf("after Attach: nftables %v, netlink %v, netns %v", m.nft != nil, m.nl != nil, m.nsFd != nil)
+	}
+	// The published port stays reserved: binding it in the host fails.
+	err = inNetns(h.path, func() error {
+		c, err := net.ListenPacket("udp4", fmt.Sprintf(":%d", a.Ports[0].HostPort))
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+	if err == nil {
+		t.Errorf("host port %d is free while the container publishes it", a.Ports[0].HostPort)
+	}
+	if err := m.Detach(ctx, "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if m.nft != nil || m.nl != nil || m.nsFd != nil {
+		t.Errorf("after Detach: nftables %v, netlink %v, netns %v", m.nft != nil, m.nl != nil, m.nsFd != nil)
+	}
+	if n, _ := h.m.Get(ctx, "p_n"); len(n.Endpoints) != 0 {
+		t.Errorf("endpoints after Detach: %+v", n.Endpoints)
 	}
 }

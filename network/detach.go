@@ -21,9 +21,11 @@ import (
 // dead namespace takes its veths with it). Detaching a container that is
 // not attached does nothing.
 func (m *Manager) Detach(ctx context.Context, containerID string) error {
-	if err := m.kernel(); err != nil {
+	done, err := m.borrow()
+	if err != nil {
 		return err
 	}
+	defer done()
 	unlock, err := m.st.lock()
 	if err != nil {
 		return err
@@ -162,6 +164,13 @@ func (m *Manager) allocate(n Network, static string) (netip.Prefix, error) {
 // "connection" DNATed to a stopped container would otherwise keep going
 // to its old address until it times out. Best effort.
 func (m *Manager) forgetFlows(ports []runtime.Port) {
+	if !slices.ContainsFunc(ports, func(p runtime.Port) bool { return p.Protocol == "udp" }) {
+		return
+	}
+	if err := m.handle(); err != nil {
+		m.log.Debug("forget udp flows", "err", err)
+		return
+	}
 	for _, p := range ports {
 		if p.Protocol != "udp" {
 			continue

@@ -21,7 +21,10 @@
 //   - a container's monitor, once per run, after init is cloned with a new
 //     network namespace and before init is let go: Attach (with
 //     /proc/<pid>/ns/net), Attached.WriteFiles, NewResolver and StartDNS;
-//     when the run ends: DNSServer.Close and Detach.
+//     when the run ends: DNSServer.Close and Detach. In between it holds
+//     the host ports it publishes and no connection to the kernel: Attach
+//     and Detach open what they need and close it again, unless the
+//     Manager already keeps its connections (a CLI's, after Ensure).
 package network
 
 import "errors"

@@ -40,10 +40,14 @@ type Manager struct {
 	hostNS   string
 	finisher string
 
-	once    sync.Once
-	openErr error
+	// The connections to the host namespace: opened for the Manager's
+	// life by the first method that makes or removes networks (kernel),
+	// for their own time only by Attach and Detach (borrow).
+	kmu     sync.Mutex
+	users   int  // Attach and Detach calls using them
+	lasting bool // kept until Close
 	nsFd    *os.File
-	nl      *netlink.Handle
+	nl      *netlink.Handle // opened when first needed (handle)
 	nft     *nftables.Conn
 
 	mu    sync.Mutex
@@ -74,15 +78,54 @@ func Open(o Options) (*Manager, error) {
 	return m, nil
 }
 
-// kernel opens the netlink and nftables connections to the host namespace.
+// kernel opens the connections to the host namespace, nftables and
+// netlink, for the rest of the Manager's life.
 func (m *Manager) kernel() error {
-	m.once.Do(func() {
-		m.openErr = m.openKernel()
-	})
-	return m.openErr
+	m.kmu.Lock()
+	defer m.kmu.Unlock()
+	if err := m.openTables(); err != nil {
+		return err
+	}
+	if err := m.openHandle(); err != nil {
+		return err
+	}
+	m.lasting = true
+	return nil
 }
 
-func (m *Manager) openKernel() error {
+// borrow opens the nftables connection for one Attach or Detach, and
+// returns what gives it back: closed, with the netlink handle if one was
+// needed, unless another call still uses them or the Manager keeps them.
+// A monitor attaches its container, and detaches it at its end: it holds
+// no connection to the kernel in between, only its port reservations.
+func (m *Manager) borrow() (func(), error) {
+	m.kmu.Lock()
+	defer m.kmu.Unlock()
+	if err := m.openTables(); err != nil {
+		return nil, err
+	}
+	m.users++
+	return func() {
+		m.kmu.Lock()
+		defer m.kmu.Unlock()
+		if m.users--; m.users == 0 && !m.lasting {
+			m.closeKernel()
+		}
+	}, nil
+}
+
+// handle opens the netlink handle to the host if it is not open: between
+// borrow and its return, or after kernel.
+func (m *Manager) handle() error {
+	m.kmu.Lock()
+	defer m.kmu.Unlock()
+	return m.openHandle()
+}
+
+func (m *Manager) openTables() error {
+	if m.nft != nil {
+		return nil
+	}
 	path := m.hostNS
 	if path == "" {
 		path = "/proc/self/ns/net"
@@ -91,19 +134,49 @@ func (m *Manager) openKernel() error {
 	if err != nil {
 		return fmt.Errorf("open host netns %q: %w", path, err)
 	}
+	// In its own namespace a socket needs no thread sent to one.
+	opts := []nftables.ConnOption{nftables.AsLasting()}
+	if m.hostNS != "" {
+		opts = append(opts, nftables.WithNetNSFd(int(f.Fd())))
+	}
+	if m.nft, err = nftables.New(opts...); err != nil {
+		f.Close()
+		return fmt.Errorf("open nftables: %w", err)
+	}
 	m.nsFd = f
+	return nil
+}
+
+func (m *Manager) openHandle() error {
+	if m.nl != nil {
+		return nil
+	}
+	var err error
 	if m.hostNS == "" {
 		m.nl, err = netlink.NewHandle()
 	} else {
-		m.nl, err = netlink.NewHandleAt(netns.NsHandle(f.Fd()))
+		m.nl, err = netlink.NewHandleAt(netns.NsHandle(m.nsFd.Fd()))
 	}
 	if err != nil {
+		m.nl = nil
 		return fmt.Errorf("open netlink: %w", err)
 	}
-	if m.nft, err = nftables.New(nftables.WithNetNSFd(int(f.Fd())), nftables.AsLasting()); err != nil {
-		return fmt.Errorf("open nftables: %w", err)
-	}
 	return nil
+}
+
+func (m *Manager) closeKernel() {
+	if m.nft != nil {
+		m.nft.CloseLasting()
+		m.nft = nil
+	}
+	if m.nl != nil {
+		m.nl.Close()
+		m.nl = nil
+	}
+	if m.nsFd != nil {
+		m.nsFd.Close()
+		m.nsFd = nil
+	}
 }
 
 // Close releases the manager's connections and every port reservation it
@@ -115,15 +188,9 @@ func (m *Manager) Close() error {
 		delete(m.holds, id)
 	}
 	m.mu.Unlock()
-	if m.nft != nil {
-		m.nft.CloseLasting()
-	}
-	if m.nl != nil {
-		m.nl.Close()
-	}
-	if m.nsFd != nil {
-		m.nsFd.Close()
-	}
+	m.kmu.Lock()
+	m.closeKernel()
+	m.kmu.Unlock()
 	return nil
 }
 

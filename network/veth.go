@@ -120,6 +120,9 @@ func (m *Manager) bridgeIndex(c *nlsock, n Network) (int, error) {
 	if err != nil && !errors.Is(err, unix.ENODEV) {
 		return 0, fmt.Errorf("find bridge %q: %w", n.Bridge, err)
 	}
+	if err := m.handle(); err != nil {
+		return 0, err
+	}
 	if err := m.ensureBridge(n, false); err != nil { // makes it, or names what has its name
 		return 0, err
 	}
