@@ -6,45 +6,41 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 )
 
-// inNetns runs fn on an OS thread that has joined the network namespace at
-// path; "" runs fn where it is. Sockets fn creates stay in that namespace.
-// A thread that cannot return to its namespace is never reused: it exits
-// with its goroutine.
+// inNetns runs fn on the calling goroutine's OS thread, locked to it and
+// moved into the network namespace at path for fn's time; "" runs fn where
+// it is. Sockets fn creates stay in that namespace. No other goroutine is
+// started, so no other thread is needed: a thread that ever runs a
+// monitor's goroutine stays for the monitor's life. A thread that cannot
+// return to its own namespace must never run another goroutine: that is
+// a panic.
 func inNetns(path string, fn func() error) error {
 	if path == "" {
 		return fn()
 	}
-	target, err := netns.GetFromPath(path)
+	target, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open netns %q: %w", path, err)
 	}
-	defer target.Close()
-	errc := make(chan error, 1)
-	go func() {
-		goruntime.LockOSThread()
-		orig, err := netns.Get()
-		if err != nil {
-			goruntime.UnlockOSThread()
-			errc <- err
-			return
+	defer unix.Close(target)
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open own netns: %w", err)
+	}
+	defer unix.Close(orig)
+	if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("enter netns %q: %w", path, err)
+	}
+	defer func() {
+		if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil {
+			panic(fmt.Sprintf("return from netns %q: %v", path, err))
 		}
-		defer orig.Close()
-		if err := netns.Set(target); err != nil {
-			goruntime.UnlockOSThread()
-			errc <- fmt.Errorf("enter netns %q: %w", path, err)
-			return
-		}
-		err = fn()
-		if netns.Set(orig) == nil {
-			goruntime.UnlockOSThread()
-		}
-		errc <- err
 	}()
-	return <-errc
+	return fn()
 }
 
 // writeSysctl sets a sysctl under /proc/sys/net in the namespace at path:
