@@ -99,11 +99,7 @@ func (m *Manager) attach(e Endpoint) (_ *Attached, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("netns %q: %w", e.NetnsPath, err)
 	}
-	done, err := m.borrow()
-	if err != nil {
-		return nil, err
-	}
-	defer done()
+	defer m.borrow()()
 	unlock, err := m.st.lock()
 	if err != nil {
 		return nil, err
@@ -153,6 +149,9 @@ func (m *Manager) attach(e Endpoint) (_ *Attached, err error) {
 		}
 	}
 	if pn >= 0 && len(eps[pn].Ports) > 0 {
+		if err := m.tables(); err != nil {
+			return nil, err
+		}
 		m.addEndpointRules(eps[pn])
 		if err := m.flush("publish ports"); err != nil {
 			return nil, err

@@ -21,11 +21,7 @@ import (
 // dead namespace takes its veths with it). Detaching a container that is
 // not attached does nothing.
 func (m *Manager) Detach(ctx context.Context, containerID string) error {
-	done, err := m.borrow()
-	if err != nil {
-		return err
-	}
-	defer done()
+	defer m.borrow()()
 	unlock, err := m.st.lock()
 	if err != nil {
 		return err
@@ -72,6 +68,9 @@ func (m *Manager) forget(ep EndpointInfo) error {
 			return err
 		}
 		if ok {
+			if err := m.tables(); err != nil {
+				return err
+			}
 			if err := m.removeEndpointRules(ep.ContainerID); err != nil {
 				return err
 			}

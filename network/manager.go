@@ -47,7 +47,7 @@ type Manager struct {
 	users   int  // Attach and Detach calls using them
 	lasting bool // kept until Close
 	nsFd    *os.File
-	nl      *netlink.Handle // opened when first needed (handle)
+	nl      *netlink.Handle // each opened when first needed
 	nft     *nftables.Conn
 
 	mu    sync.Mutex
@@ -93,17 +93,14 @@ func (m *Manager) kernel() error {
 	return nil
 }
 
-// borrow opens the nftables connection for one Attach or Detach, and
-// returns what gives it back: closed, with the netlink handle if one was
-// needed, unless another call still uses them or the Manager keeps them.
-// A monitor attaches its container, and detaches it at its end: it holds
+// borrow begins an Attach or Detach, which opens the connections it needs
+// (tables, handle), and returns what ends it: the connections are closed
+// unless another call still uses them or the Manager keeps them. A
+// monitor attaches its container, and detaches it at its end: it holds
 // no connection to the kernel in between, only its port reservations.
-func (m *Manager) borrow() (func(), error) {
+func (m *Manager) borrow() func() {
 	m.kmu.Lock()
 	defer m.kmu.Unlock()
-	if err := m.openTables(); err != nil {
-		return nil, err
-	}
 	m.users++
 	return func() {
 		m.kmu.Lock()
@@ -111,19 +108,26 @@ func (m *Manager) borrow() (func(), error) {
 		if m.users--; m.users == 0 && !m.lasting {
 			m.closeKernel()
 		}
-	}, nil
+	}
 }
 
-// handle opens the netlink handle to the host if it is not open: between
-// borrow and its return, or after kernel.
+// tables opens the nftables connection to the host if it is not open:
+// between borrow and its end, or after kernel.
+func (m *Manager) tables() error {
+	m.kmu.Lock()
+	defer m.kmu.Unlock()
+	return m.openTables()
+}
+
+// handle opens vishvananda's netlink handle to the host likewise.
 func (m *Manager) handle() error {
 	m.kmu.Lock()
 	defer m.kmu.Unlock()
 	return m.openHandle()
 }
 
-func (m *Manager) openTables() error {
-	if m.nft != nil {
+func (m *Manager) openNS() error {
+	if m.nsFd != nil {
 		return nil
 	}
 	path := m.hostNS
@@ -134,22 +138,36 @@ func (m *Manager) openTables() error {
 	if err != nil {
 		return fmt.Errorf("open host netns %q: %w", path, err)
 	}
+	m.nsFd = f
+	return nil
+}
+
+func (m *Manager) openTables() error {
+	if m.nft != nil {
+		return nil
+	}
+	if err := m.openNS(); err != nil {
+		return err
+	}
 	// In its own namespace a socket needs no thread sent to one.
 	opts := []nftables.ConnOption{nftables.AsLasting()}
 	if m.hostNS != "" {
-		opts = append(opts, nftables.WithNetNSFd(int(f.Fd())))
+		opts = append(opts, nftables.WithNetNSFd(int(m.nsFd.Fd())))
 	}
+	var err error
 	if m.nft, err = nftables.New(opts...); err != nil {
-		f.Close()
+		m.nft = nil
 		return fmt.Errorf("open nftables: %w", err)
 	}
-	m.nsFd = f
 	return nil
 }
 
 func (m *Manager) openHandle() error {
 	if m.nl != nil {
 		return nil
+	}
+	if err := m.openNS(); err != nil {
+		return err
 	}
 	var err error
 	if m.hostNS == "" {

@@ -84,38 +84,53 @@ func (c *nlsock) send(b []byte) error {
 	return err
 }
 
-// answer reads until the answer to the message seq. An error answer to
-// any message is returned at once: the socket is this request's only.
-func (c *nlsock) answer(seq uint32) ([]byte, error) {
+// answer reads the answer to the message seq: nil for an
+// acknowledgement, the payload of an answer with data.
+func (c *nlsock) answer(seq uint32) (out []byte, err error) {
+	err = c.read(seq, func(data []byte) bool { out = data; return true })
+	return out, err
+}
+
+// dump sends the dump request b and calls fn with the payload of each
+// message of its answer.
+func (c *nlsock) dump(b []byte, fn func(data []byte)) error {
+	if err := c.send(b); err != nil {
+		return err
+	}
+	return c.read(c.seq, func(data []byte) bool { fn(data); return false })
+}
+
+// read reads the answers to the message seq, handing each payload to fn
+// until fn says it was the last, or the kernel does. An error answer to
+// any message ends it: the socket is this request's only.
+func (c *nlsock) read(seq uint32, fn func(data []byte) bool) error {
 	buf := c.buf[:cap(c.buf)]
 	for {
 		n, err := recvTrunc(c.fd, buf)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if n > len(buf) {
-			return nil, fmt.Errorf("netlink answer of %d bytes: %w", n, unix.EMSGSIZE)
+			return fmt.Errorf("netlink answer of %d bytes: %w", n, unix.EMSGSIZE)
 		}
 		for msg := buf[:n]; len(msg) >= unix.SizeofNlMsghdr; {
 			l := int(ne.Uint32(msg))
 			if l < unix.SizeofNlMsghdr || l > len(msg) {
-				return nil, errors.New("netlink: malformed answer")
+				return errors.New("netlink: malformed answer")
 			}
 			typ, s, data := ne.Uint16(msg[4:]), ne.Uint32(msg[8:]), msg[unix.SizeofNlMsghdr:l]
 			msg = msg[min(len(msg), align(l, unix.NLMSG_ALIGNTO)):]
 			switch {
 			case typ == unix.NLMSG_ERROR && len(data) >= 4:
 				if e := int32(ne.Uint32(data)); e != 0 {
-					return nil, unix.Errno(-e)
+					return unix.Errno(-e)
 				}
 				if s == seq {
-					return nil, nil
+					return nil
 				}
 			case s != seq:
-			case typ == unix.NLMSG_DONE:
-				return nil, nil
-			default:
-				return data, nil
+			case typ == unix.NLMSG_DONE || fn(data):
+				return nil
 			}
 		}
 	}

@@ -1,9 +1,7 @@
 package network
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
@@ -54,14 +52,16 @@ func (m *Manager) epTag(id string) string    { return owner.Tag(m.st.lib, "ep:"+
 
 // tableExists asks the kernel for the table.
 func (m *Manager) tableExists() (bool, error) {
-	_, err := m.nft.ListTableOfFamily(tableName, nftables.TableFamilyIPv4)
-	if err == nil {
-		return true, nil
+	c, err := m.openNftQuery()
+	if err != nil {
+		return false, err
 	}
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
+	defer c.close()
+	ok, err := c.nftTableExists()
+	if err != nil {
+		return false, fmt.Errorf("list nftables table %q: %w", tableName, err)
 	}
-	return false, fmt.Errorf("list nftables table %q: %w", tableName, err)
+	return ok, nil
 }
 
 // addTable queues the table, its chains and its rules that belong to no

@@ -1,6 +1,8 @@
 package network
 
 import (
+	"fmt"
+
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
 )
@@ -16,53 +18,40 @@ import (
 
 const compatTag = "stack"
 
-// foreignForwardDrops lists the forward base chains of other tables whose
-// policy is drop.
-func (m *Manager) foreignForwardDrops() ([]*nftables.Chain, error) {
-	chains, err := m.nft.ListChains()
-	if err != nil {
-		return nil, err
-	}
-	var out []*nftables.Chain
-	for _, c := range chains {
-		if c.Table.Name == tableName && c.Table.Family == nftables.TableFamilyIPv4 {
-			continue
-		}
-		if c.Hooknum == nil || *c.Hooknum != *nftables.ChainHookForward {
-			continue
-		}
-		if c.Table.Family != nftables.TableFamilyIPv4 && c.Table.Family != nftables.TableFamilyINet {
-			continue
-		}
-		if c.Policy != nil && *c.Policy == nftables.ChainPolicyDrop {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
-// ensureCompat adds the accept rules where they are missing.
+// ensureCompat adds the accept rules where they are missing. It looks
+// through a query socket (nft_query.go), and dials nftables only to add.
 func (m *Manager) ensureCompat() error {
-	chains, err := m.foreignForwardDrops()
+	c, err := m.openNftQuery()
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, c := range chains {
-		rules, err := m.nft.GetRules(c.Table, c)
+	defer c.close()
+	chains, err := c.nftForwardDrops()
+	if err != nil {
+		return fmt.Errorf("list nftables chains: %w", err)
+	}
+	var missing []chainRef
+	for _, ch := range chains {
+		ok, err := c.nftHasTagged(ch, compatTag)
 		if err != nil {
-			return err
+			return fmt.Errorf("list nftables chain %q: %w", ch.name, err)
 		}
-		if hasTag(rules, compatTag) {
-			continue
-		}
-		for _, e := range [][]expr.Any{rule(oif(stkLinks), counter(), accept()), rule(iif(stkLinks), counter(), accept())} {
-			m.nft.InsertRule(&nftables.Rule{Table: c.Table, Chain: c, Exprs: e, UserData: tag(compatTag)})
-			n++
+		if !ok {
+			missing = append(missing, ch)
 		}
 	}
-	if n == 0 {
+	if len(missing) == 0 {
 		return nil
+	}
+	if err := m.tables(); err != nil {
+		return err
+	}
+	for _, ch := range missing {
+		t := &nftables.Table{Name: ch.table, Family: nftables.TableFamily(ch.family)}
+		c := &nftables.Chain{Name: ch.name, Table: t}
+		for _, e := range [][]expr.Any{rule(oif(stkLinks), counter(), accept()), rule(iif(stkLinks), counter(), accept())} {
+			m.nft.InsertRule(&nftables.Rule{Table: t, Chain: c, Exprs: e, UserData: tag(compatTag)})
+		}
 	}
 	return m.flush("accept stack's links in other forward chains")
 }

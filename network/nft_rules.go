@@ -24,6 +24,9 @@ func (m *Manager) ensureTable() (created bool, err error) {
 	if err != nil || ok {
 		return false, err
 	}
+	if err := m.tables(); err != nil {
+		return false, err
+	}
 	m.addTable()
 	nets, err := m.st.networks()
 	if err != nil {
