@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -18,9 +19,10 @@ import (
 // array on the caller's stack, google/nftables into a fresh page per
 // message.
 type nlsock struct {
-	fd  int
-	seq uint32
-	buf []byte
+	fd     int
+	seq    uint32
+	buf    []byte
+	pooled *[]byte // buf's, to give back
 }
 
 // nlBufSize holds the largest answer read, a link's (under 3 KiB without
@@ -40,10 +42,19 @@ func openNetlink(proto int) (*nlsock, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("open netlink: %w", err)
 	}
-	return &nlsock{fd: fd, buf: make([]byte, 0, nlBufSize)}, nil
+	p := nlBufs.Get().(*[]byte)
+	return &nlsock{fd: fd, buf: (*p)[:0], pooled: p}, nil
 }
 
-func (c *nlsock) close() { unix.Close(c.fd) }
+// nlBufs keeps the buffer of a closed socket for the next: a monitor
+// opens several in turn.
+var nlBufs = sync.Pool{New: func() any { b := make([]byte, nlBufSize); return &b }}
+
+func (c *nlsock) close() {
+	unix.Close(c.fd)
+	nlBufs.Put(c.pooled)
+	c.buf, c.pooled = nil, nil
+}
 
 var ne = binary.NativeEndian
 
