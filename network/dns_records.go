@@ -58,6 +58,7 @@ func (r *records) lookup(network, name string) []netip.Addr {
 }
 
 // registry keeps the records of a set of networks current: it reads them
+// when first asked (a container that never asks never reads them), and
 // again whenever one of their generations has moved since it last did, so
 // an answer never predates an Attach or Detach that returned before it.
 type registry struct {
@@ -81,8 +82,6 @@ func newRegistry(run string, networks []string) (*registry, error) {
 		g.gens = append(g.gens, gen)
 		g.dirs[n] = dir
 	}
-	g.loaded.Store(g.generation())
-	g.cur.Store(g.load())
 	return g, nil
 }
 
@@ -111,13 +110,14 @@ func (g *registry) load() *records {
 
 // snapshot returns records that include every change made so far.
 func (g *registry) snapshot() *records {
-	if want := g.generation(); g.loaded.Load() != want {
-		g.mu.Lock()
-		if seen := g.generation(); g.loaded.Load() != seen {
-			g.cur.Store(g.load())
-			g.loaded.Store(seen)
-		}
-		g.mu.Unlock()
+	if cur := g.cur.Load(); cur != nil && g.loaded.Load() == g.generation() {
+		return cur
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if seen := g.generation(); g.cur.Load() == nil || g.loaded.Load() != seen {
+		g.cur.Store(g.load())
+		g.loaded.Store(seen)
 	}
 	return g.cur.Load()
 }

@@ -116,3 +116,26 @@ func TestEmbeddedDNSForwardsOtherNamesToTheUpstreams(t *testing.T) {
 		t.Errorf("example.org through a truncating upstream: %v", m)
 	}
 }
+
+// A container's DNS registry reads its networks' endpoints when first
+// asked, not when the server starts, and again after each change.
+func TestDNSRegistryReadsTheEndpointsWhenFirstAsked(t *testing.T) {
+	h := newHost(t)
+	h.ensure(Spec{Name: "p_n"})
+	web1, _ := h.container("web-1", nil, "p_n")
+	g, err := newRegistry(h.m.st.run, []string{"p_n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if g.cur.Load() != nil {
+		t.Error("records read before anyone asked")
+	}
+	if got := g.snapshot().lookup("p_n", "web"); len(got) != 1 || got[0] != web1.Interfaces[0].IPv4.Addr() {
+		t.Errorf("web: %v", got)
+	}
+	h.container("web-2", nil, "p_n")
+	if got := g.snapshot().lookup("p_n", "web"); len(got) != 2 {
+		t.Errorf("web after a second replica: %v", got)
+	}
+}
