@@ -1,7 +1,6 @@
 package network
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"net/netip"
@@ -17,9 +16,8 @@ type resolvConf struct {
 
 func parseResolvConf(data []byte) resolvConf {
 	var rc resolvConf
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
+	for line := range bytes.Lines(data) { // no scanner: its 4 KiB buffer would stay a monitor's
+		f := strings.Fields(string(line))
 		if len(f) < 2 || strings.HasPrefix(f[0], "#") || strings.HasPrefix(f[0], ";") {
 			continue
 		}

@@ -27,16 +27,6 @@ func vethName() string {
 // container's namespace, on its network's bridge; then, inside, addresses,
 // links up, loopback up and the default route through nets[route].
 func (m *Manager) plumb(nsPath string, nets []Network, eps []EndpointInfo, route int, undo *undoList) ([]Interface, error) {
-	f, err := os.OpenFile(nsPath, os.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("open netns %q: %w", nsPath, err)
-	}
-	defer f.Close()
-	host, err := openRtnl(m.hostNS)
-	if err != nil {
-		return nil, err
-	}
-	defer host.close()
 	ifaces := make([]Interface, len(eps))
 	for i, ep := range eps {
 		p, err := nets[i].ipam()
@@ -48,14 +38,35 @@ func (m *Manager) plumb(nsPath string, nets []Network, eps []EndpointInfo, route
 			return nil, err
 		}
 		ifaces[i] = Interface{Network: ep.Network, Name: ep.Interface, HostVeth: ep.HostVeth, IPv4: addr, Gateway: p.gateway, MAC: ep.MAC}
-		if err := m.addVeth(host, nets[i], ep, f, undo); err != nil {
-			return nil, err
-		}
+	}
+	if err := m.addVeths(nsPath, nets, eps, undo); err != nil {
+		return nil, err
 	}
 	if err := inNetns(nsPath, func() error { return configure(ifaces, route) }); err != nil {
 		return nil, err
 	}
 	return ifaces, nil
+}
+
+// addVeths makes the endpoints' veth pairs through one socket, closed
+// before the container's side is set up (its buffer then serves that).
+func (m *Manager) addVeths(nsPath string, nets []Network, eps []EndpointInfo, undo *undoList) error {
+	f, err := os.OpenFile(nsPath, os.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open netns %q: %w", nsPath, err)
+	}
+	defer f.Close()
+	host, err := openRtnl(m.hostNS)
+	if err != nil {
+		return err
+	}
+	defer host.close()
+	for i, ep := range eps {
+		if err := m.addVeth(host, nets[i], ep, f, undo); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // configure sets up, in the calling thread's namespace, loopback and each
