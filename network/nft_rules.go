@@ -87,17 +87,20 @@ func (m *Manager) addNetworkRules(n Network) error {
 }
 
 // removeNetworkRules deletes the rules of one network.
-func (m *Manager) removeNetworkRules(n Network) error {
+func (m *Manager) removeNetworkRules(n Network) error { return m.removeTagged(m.netTag(n.Name)) }
+
+// removeTagged deletes a network's rules, known by their tag.
+func (m *Manager) removeTagged(t string) error {
 	ok, err := m.tableExists()
-	if err != nil || !ok {
+	if err != nil || !ok || t == "" {
 		return err
 	}
 	for _, ch := range []*nftables.Chain{chForward, chPostNAT} {
-		if err := m.deleteTagged(ch, m.netTag(n.Name)); err != nil {
+		if err := m.deleteTagged(ch, t); err != nil {
 			return err
 		}
 	}
-	return m.flush("remove rules of network " + n.Name)
+	return m.flush("remove the rules tagged " + t)
 }
 
 // addEndpointRules queues the DNAT rules of an endpoint's published ports.

@@ -42,9 +42,6 @@ func (m *Manager) remove(name string) error {
 	if len(live) > 0 {
 		return fmt.Errorf("%w: %d containers, first %q", ErrInUse, len(live), live[0].Name)
 	}
-	if err := m.removeNetworkRules(n); err != nil {
-		return err
-	}
 	if err := m.retire(n); err != nil {
 		return err
 	}

@@ -36,6 +36,11 @@ func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeI
 	if _, err := h.m.nl.LinkByName(n.Bridge); err == nil {
 		t.Errorf("bridge %q still there once the lock was let go", n.Bridge)
 	}
+	if ok, _ := h.m.tableExists(); ok {
+		if left, err := h.m.hasTagged(chForward, h.m.netTag(n.Name)); err != nil || left {
+			t.Errorf("the network's rules are still there (%v)", err)
+		}
+	}
 	if _, err := os.Stat(retiredFile(n.Bridge)); !os.IsNotExist(err) {
 		t.Errorf("record of the retired bridge: %v", err)
 	}
@@ -47,13 +52,10 @@ func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeI
 func TestARemovalCutShortIsFinishedByTheNextChange(t *testing.T) {
 	h := newHost(t)
 	a := h.ensure(Spec{Name: "p_a"})
-	// What a removal leaves when its process is killed before the kernel
-	// deleted the bridge: rules and state gone, the bridge recorded, there.
+	// What a removal leaves when its finisher is killed at once: the state
+	// gone, the network recorded as retired, its bridge and rules there.
 	unlock, err := h.m.st.lock()
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.m.removeNetworkRules(a); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.m.retire(a); err != nil {
@@ -69,6 +71,9 @@ func TestARemovalCutShortIsFinishedByTheNextChange(t *testing.T) {
 	b := h.ensure(Spec{Name: "p_b"})
 	if _, err := h.m.nl.LinkByName(a.Bridge); err == nil {
 		t.Errorf("the cut-short removal's bridge %q is still there", a.Bridge)
+	}
+	if left, err := h.m.hasTagged(chForward, h.m.netTag(a.Name)); err != nil || left {
+		t.Errorf("the cut-short removal's rules are still there (%v)", err)
 	}
 	if _, err := os.Stat(retiredFile(a.Bridge)); !os.IsNotExist(err) {
 		t.Errorf("record of the retired bridge: %v", err)

@@ -19,9 +19,11 @@ import (
 // dropped under that lock, by any root.
 const retiringDir = "/run/stack-network.retiring"
 
-// retired is a bridge on its way out, in the namespace that plays the host.
+// retired is a network on its way out: its bridge, and the tag of its
+// rules, in the namespace that plays the host.
 type retired struct {
 	Bridge    string
+	Rules     string // the tag of the network's rules (owner.Tag)
 	HostNetns string `json:",omitempty"`
 }
 
@@ -32,17 +34,23 @@ func (m *Manager) retire(n Network) error {
 	if err := os.MkdirAll(retiringDir, 0o700); err != nil {
 		return fmt.Errorf("record bridge %q to delete: %w", n.Bridge, err)
 	}
-	if err := atomicfile.WriteJSON(retiredFile(n.Bridge), retired{Bridge: n.Bridge, HostNetns: m.hostNS}, 0o600); err != nil {
+	r := retired{Bridge: n.Bridge, Rules: m.netTag(n.Name), HostNetns: m.hostNS}
+	if err := atomicfile.WriteJSON(retiredFile(n.Bridge), r, 0o600); err != nil {
 		return fmt.Errorf("record bridge %q to delete: %w", n.Bridge, err)
 	}
 	return nil
 }
 
-// finishRetired deletes the retired bridges of m's host namespace and
-// drops their records, then the nftables table if no stack bridge is left
-// there. The caller holds the host lock. So a removal whose process was
-// killed before the kernel was done is finished by the next change, of any
-// root.
+// finishRetired deletes the rules and bridges of the retired networks of
+// m's host namespace and drops their records, then the nftables table if
+// no stack bridge is left there. The caller holds the host lock. So a
+// removal whose process was killed before the kernel was done is finished
+// by the next change, of any root.
+//
+// Both are slow in the kernel, and both are left to the detached finisher
+// when there is one: a bridge's deletion waits out RCU grace periods, and
+// so does closing the nftables socket that deleted rules (the kernel
+// flushes its deferred destruction of them first).
 func (m *Manager) finishRetired() error {
 	entries, err := os.ReadDir(retiringDir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -66,6 +74,9 @@ func (m *Manager) finishRetired() error {
 				os.Remove(path) // that host (a test's namespace) is gone, and its bridges
 			}
 			continue
+		}
+		if err := m.removeTagged(r.Rules); err != nil {
+			return err
 		}
 		if err := m.deleteBridgeNamed(r.Bridge); err != nil {
 			return err
