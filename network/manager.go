@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/nftables"
 	"github.com/vishvananda/netlink"
@@ -49,6 +50,10 @@ type Manager struct {
 	nsFd    *os.File
 	nl      *netlink.Handle // each opened when first needed
 	nft     *nftables.Conn
+	// nftDeleted: nft deleted rules. Closing it then waits out the kernel's
+	// deferred destruction of them (an RCU grace period, 4-8 ms), so the
+	// end of an Attach or Detach leaves it open for Close.
+	nftDeleted atomic.Bool
 
 	mu    sync.Mutex
 	holds map[string][]io.Closer // port reservations this process holds, by container
@@ -106,7 +111,7 @@ func (m *Manager) borrow() func() {
 		m.kmu.Lock()
 		defer m.kmu.Unlock()
 		if m.users--; m.users == 0 && !m.lasting {
-			m.closeKernel()
+			m.closeKernel(false)
 		}
 	}
 }
@@ -182,10 +187,13 @@ func (m *Manager) openHandle() error {
 	return nil
 }
 
-func (m *Manager) closeKernel() {
-	if m.nft != nil {
+// closeKernel closes the connections; the nftables one that deleted rules
+// only if all.
+func (m *Manager) closeKernel(all bool) {
+	if m.nft != nil && (all || !m.nftDeleted.Load()) {
 		m.nft.CloseLasting()
 		m.nft = nil
+		m.nftDeleted.Store(false)
 	}
 	if m.nl != nil {
 		m.nl.Close()
@@ -198,7 +206,8 @@ func (m *Manager) closeKernel() {
 }
 
 // Close releases the manager's connections and every port reservation it
-// still holds.
+// still holds. It may wait some milliseconds for the kernel (see
+// nftDeleted): a process on its way out closes it last, or not at all.
 func (m *Manager) Close() error {
 	m.mu.Lock()
 	for id, hs := range m.holds {
@@ -207,7 +216,7 @@ func (m *Manager) Close() error {
 	}
 	m.mu.Unlock()
 	m.kmu.Lock()
-	m.closeKernel()
+	m.closeKernel(true)
 	m.kmu.Unlock()
 	return nil
 }

@@ -98,6 +98,7 @@ func (m *Manager) deleteTable() error {
 		return err
 	}
 	m.nft.DelTable(table)
+	m.nftDeleted.Store(true)
 	if err := m.nft.Flush(); err != nil {
 		return fmt.Errorf("delete nftables table %q: %w", tableName, err)
 	}
@@ -112,6 +113,7 @@ func (m *Manager) deleteTagged(ch *nftables.Chain, t string) error {
 	}
 	for _, r := range rules {
 		if tagOf(r) == t {
+			m.nftDeleted.Store(true)
 			if err := m.nft.DelRule(r); err != nil {
 				return err
 			}

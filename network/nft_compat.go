@@ -74,6 +74,7 @@ func (m *Manager) removeCompat() error {
 		for _, r := range rules {
 			if tagOf(r) == compatTag {
 				m.nft.DelRule(r)
+				m.nftDeleted.Store(true)
 				n++
 			}
 		}

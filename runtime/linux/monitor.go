@@ -77,7 +77,14 @@ func (m *monitor) run(handshake *os.File) error {
 	if !ok {
 		return errors.New("it already has a monitor")
 	}
-	defer lock.Close()
+	defer func() {
+		lock.Close() // others see this monitor gone: all that matters is done
+		// Last: closing the network manager may wait some milliseconds on
+		// the kernel (network.Manager.Close) while nothing waits on it.
+		if m.nm != nil {
+			m.nm.Close()
+		}
+	}()
 	if err := atomicfile.ReadJSON(m.paths.configFile(m.id), &m.rec); err != nil {
 		return err
 	}
@@ -91,11 +98,6 @@ func (m *monitor) run(handshake *os.File) error {
 	}
 	defer m.cg.delete()
 	fault.Point("start.after-cgroup", os.Getppid())
-	defer func() {
-		if m.nm != nil {
-			m.nm.Close()
-		}
-	}()
 	if m.log, err = openLog(m.paths.logFile(m.id)); err != nil {
 		return err
 	}
