@@ -126,7 +126,8 @@ func (s *settings) readFile(f string) ([]byte, error) {
 func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Project, error) {
 	key := s.validationKey(d)
 	opts := s.loaderOptions(false)
-	if s.passed(key) {
+	passed := s.passed(key)
+	if passed {
 		opts = append(opts, loader.WithSkipValidation)
 	}
 	p, err := loader.LoadWithContext(ctx, *d, opts...)
@@ -134,7 +135,9 @@ func (s *settings) load(ctx context.Context, d *types.ConfigDetails) (*types.Pro
 		for _, f := range d.ConfigFiles {
 			p.ComposeFiles = append(p.ComposeFiles, f.Filename)
 		}
-		s.remember(key)
+		if !passed {
+			s.remember(key)
+		}
 		return p, nil
 	}
 	if err.Error() == "project name must not be empty" {
