@@ -193,12 +193,7 @@ func (m *monitor) shouldRestart(st status, stopped bool) bool {
 }
 
 // setState changes the state and writes it out.
-func (m *monitor) setState(f func(*status)) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	f(&m.st)
-	atomicfile.WriteJSON(m.paths.stateFile(m.id), m.st, 0o600)
-}
+func (m *monitor) setState(f func(*status)) { m.setStateAhead(nil, f) }
 
 // startOnce starts init, hands it its config and waits until the service
 // runs or fails to.
@@ -363,6 +358,18 @@ func (m *monitor) startOnce() error {
 	if _, err := parent.Write([]byte{'g'}); err != nil {
 		return abort(err)
 	}
+	// The running state is written and synced while init finishes, and
+	// only put in place once init says the service runs.
+	startedAt := time.Now().UTC()
+	running := func(s *status) {
+		s.Status, s.Pid, s.Monitor, s.StartedAt, s.ExitCode, s.OOMKilled = runtime.StatusRunning, pid, os.Getpid(), startedAt, 0, false
+		s.Health, s.FailingCount = runtime.HealthNone, 0
+		if m.healthcheck() != nil {
+			s.Health = runtime.HealthStarting
+		}
+	}
+	ahead := m.prepareState(running)
+	defer ahead.abort() // unless it was put in place
 	if initCfg.Tty {
 		// Init hands over the terminal's master; without it, what came is
 		// the start of its error.
@@ -400,8 +407,7 @@ func (m *monitor) startOnce() error {
 		close(ready)
 	}()
 	fault.Point("start.after-mounts", os.Getppid())
-	startedAt := time.Now().UTC()
-	m.setState(func(s *status) {
+	m.setStateAhead(ahead, func(s *status) {
 		if runEnded {
 			// The service has exited already and its end is recorded: a
 			// "running" now would outlive it (and read as a dead monitor).
@@ -410,11 +416,7 @@ func (m *monitor) startOnce() error {
 			}
 			return
 		}
-		s.Status, s.Pid, s.Monitor, s.StartedAt, s.ExitCode, s.OOMKilled = runtime.StatusRunning, pid, os.Getpid(), startedAt, 0, false
-		s.Health, s.FailingCount = runtime.HealthNone, 0
-		if m.healthcheck() != nil {
-			s.Health = runtime.HealthStarting
-		}
+		running(s)
 	})
 	if hc := m.healthcheck(); hc != nil {
 		go m.checkHealth(hc, pid, exited)
