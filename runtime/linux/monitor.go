@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	goruntime "runtime"
@@ -42,8 +43,9 @@ type monitor struct {
 	stopped bool          // a user stopped or killed it: no restart
 	wake    chan struct{} // interrupts the restart backoff
 	nm      *network.Manager
-	mounts  *os.File // the last run's mount namespace, held (holdMounts)
-	hub     *hub     // the current run's attach point
+	mounts  *os.File     // the last run's mount namespace, held (holdMounts)
+	ln      net.Listener // the control socket, once the first init runs
+	hub     *hub         // the current run's attach point
 }
 
 // monitorMain is the monitor process: args are the lib and run directories
@@ -101,16 +103,16 @@ func (m *monitor) run(handshake *os.File) error {
 	}
 	defer m.cg.delete()
 	fault.Point("start.after-cgroup", os.Getppid())
-	if m.log, err = openLog(m.paths.logFile(m.id)); err != nil {
-		return err
-	}
-	defer m.log.close()
-	ln, err := m.listen()
-	if err != nil {
-		return err
-	}
-	defer ln.Close()
-	go m.serve(ln)
+	// The log and the control socket are opened while the first init
+	// starts (openEnds).
+	defer func() {
+		if m.ln != nil {
+			m.ln.Close()
+		}
+		if m.log != nil {
+			m.log.close()
+		}
+	}()
 
 	m.st.Stopped = false
 	m.st.Error = ""
@@ -317,8 +319,6 @@ func (m *monitor) startOnce() error {
 	m.mu.Lock()
 	m.hub = h
 	m.mu.Unlock()
-	go m.log.copy(outR, "stdout", &copies, h.write)
-	go m.log.copy(errR, "stderr", &copies, h.write)
 	m.mu.Lock()
 	pid := m.pid
 	m.mu.Unlock()
@@ -340,8 +340,19 @@ func (m *monitor) startOnce() error {
 		return err
 	}
 	if err := json.NewEncoder(parent).Encode(initCfg); err != nil {
+		outR.Close()
+		errR.Close()
+		copies.Add(-2)
 		return abort(err)
 	}
+	if err := m.openEnds(); err != nil {
+		outR.Close()
+		errR.Close()
+		copies.Add(-2)
+		return abort(err)
+	}
+	go m.log.copy(outR, "stdout", &copies, h.write)
+	go m.log.copy(errR, "stderr", &copies, h.write)
 	// Networks while init builds its root file system, too.
 	attached, err := m.attach(context.Background(), pid)
 	if err != nil {

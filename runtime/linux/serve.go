@@ -33,6 +33,27 @@ func (m *monitor) listen() (net.Listener, error) {
 	return &unlinkListener{ln, sock}, nil
 }
 
+// openEnds opens the container's log and the monitor's control socket
+// the first time; the monitor does it while its first init starts.
+func (m *monitor) openEnds() error {
+	if m.log == nil {
+		l, err := openLog(m.paths.logFile(m.id))
+		if err != nil {
+			return err
+		}
+		m.log = l
+	}
+	if m.ln == nil {
+		ln, err := m.listen()
+		if err != nil {
+			return err
+		}
+		m.ln = ln
+		go m.serve(ln)
+	}
+	return nil
+}
+
 type unlinkListener struct {
 	net.Listener
 	path string
