@@ -28,6 +28,12 @@ func initMain() {
 	// host's stack binary) or /proc/1/fd.
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	sock := os.NewFile(3, "sync")
+	// First the root file system the monitor made (see openOverlay), or
+	// a byte alone when it made none, then the config.
+	rootfs, _, err := recvFd(sock, "rootfs")
+	if err != nil {
+		os.Exit(126)
+	}
 	var c initConfig
 	dec := json.NewDecoder(sock)
 	if err := dec.Decode(&c); err != nil {
@@ -45,7 +51,7 @@ func initMain() {
 		}
 	}
 	// The decoder may have read ahead into the monitor's go byte.
-	pid, err := startService(&c, sock, io.MultiReader(dec.Buffered(), sock))
+	pid, err := startService(&c, rootfs, sock, io.MultiReader(dec.Buffered(), sock))
 	if err != nil {
 		fail(err)
 	}
@@ -70,7 +76,7 @@ func initMain() {
 // startService prepares the container and starts its process once the
 // monitor says go. With
 // init: false it execs in place and returns only on failure.
-func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
+func startService(c *initConfig, rootfs, sock *os.File, in io.Reader) (int, error) {
 	// Opened before pivot_root hides the host's cgroup file system.
 	join, err := openTasks(c.CgroupTasks)
 	if err != nil {
@@ -82,7 +88,7 @@ func startService(c *initConfig, sock *os.File, in io.Reader) (int, error) {
 		return 0, err
 	}
 	defer closeAll(leave)
-	if err := setupRootfs(c); err != nil {
+	if err := setupRootfs(c, rootfs); err != nil {
 		return 0, err
 	}
 	if c.Hostname != "" {

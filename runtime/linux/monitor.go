@@ -339,7 +339,20 @@ func (m *monitor) startOnce() error {
 		}
 		return err
 	}
-	if err := json.NewEncoder(parent).Encode(initCfg); err != nil {
+	// The root file system is made while init starts (see openOverlay);
+	// without it init mounts it itself, and says why it cannot.
+	rootfs, err := openOverlay(&initCfg)
+	if err != nil {
+		rootfs = nil
+	}
+	err = sendFd(parent, rootfs)
+	if rootfs != nil {
+		rootfs.Close()
+	}
+	if err == nil {
+		err = json.NewEncoder(parent).Encode(initCfg)
+	}
+	if err != nil {
 		outR.Close()
 		errR.Close()
 		copies.Add(-2)
@@ -384,7 +397,7 @@ func (m *monitor) startOnce() error {
 	if initCfg.Tty {
 		// Init hands over the terminal's master; without it, what came is
 		// the start of its error.
-		master, data, err := recvFd(parent)
+		master, data, err := recvFd(parent, "pty")
 		if err != nil {
 			return abort(err)
 		}

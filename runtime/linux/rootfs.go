@@ -23,11 +23,19 @@ var (
 // setupRootfs builds the container's file system under c.Rootfs in init's
 // fresh mount namespace and pivots into it. Nothing it mounts is visible on
 // the host: the namespace dies with the container.
-func setupRootfs(c *initConfig) error {
+// The overlay is rootfs, the detached mount the monitor made (see
+// openOverlay), or mounted here when there is none.
+func setupRootfs(c *initConfig, rootfs *os.File) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make / private: %w", err)
 	}
-	if err := mountOverlay(c); err != nil {
+	if rootfs != nil {
+		err := unix.MoveMount(int(rootfs.Fd()), "", unix.AT_FDCWD, c.Rootfs, unix.MOVE_MOUNT_F_EMPTY_PATH)
+		rootfs.Close()
+		if err != nil {
+			return fmt.Errorf("mount overlay root file system: %w", err)
+		}
+	} else if err := mountOverlay(c); err != nil {
 		return err
 	}
 	root := c.Rootfs
@@ -76,15 +84,23 @@ func ro(b bool) uintptr {
 	return 0
 }
 
+// lowerDirs are the overlay's lower directories, top first.
+func lowerDirs(c *initConfig) ([]string, error) {
+	if len(c.Lower) > 0 {
+		return c.Lower, nil
+	}
+	// An image without layers: overlay needs one lower directory.
+	empty := filepath.Join(filepath.Dir(c.Upper), "empty")
+	if err := os.MkdirAll(empty, 0o755); err != nil {
+		return nil, err
+	}
+	return []string{empty}, nil
+}
+
 func mountOverlay(c *initConfig) error {
-	lower := c.Lower
-	if len(lower) == 0 {
-		// An image without layers: overlay needs one lower directory.
-		empty := filepath.Join(filepath.Dir(c.Upper), "empty")
-		if err := os.MkdirAll(empty, 0o755); err != nil {
-			return err
-		}
-		lower = []string{empty}
+	lower, err := lowerDirs(c)
+	if err != nil {
+		return err
 	}
 	opts := "lowerdir=" + strings.Join(lower, ":") + ",upperdir=" + c.Upper + ",workdir=" + c.Work + ",index=off"
 	if len(opts) >= unix.Getpagesize() {

@@ -78,14 +78,31 @@ func pumpPTY(master, stdin, stdout *os.File) (done func()) {
 	}
 }
 
-// sendFd passes f over a unix socket with one byte of data.
+// sendFd passes f over a unix socket with one byte of data; nil sends
+// the byte alone. The socket may be the poller's (the monitor's end).
 func sendFd(sock *os.File, f *os.File) error {
-	return unix.Sendmsg(int(sock.Fd()), []byte{'t'}, unix.UnixRights(int(f.Fd())), nil, 0)
+	var rights []byte
+	if f != nil {
+		rights = unix.UnixRights(int(f.Fd()))
+	}
+	rc, err := sock.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendmsg(int(fd), []byte{'t'}, rights, nil, 0)
+		return serr != unix.EAGAIN
+	})
+	if err == nil {
+		err = serr
+	}
+	return err
 }
 
 // recvFd receives a descriptor sent with sendFd. Data that came without
 // one (init failed before it could send it) is returned instead.
-func recvFd(sock *os.File) (*os.File, []byte, error) {
+func recvFd(sock *os.File, name string) (*os.File, []byte, error) {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4))
 	rc, err := sock.SyscallConn()
@@ -107,7 +124,7 @@ func recvFd(sock *os.File) (*os.File, []byte, error) {
 	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
 	if err == nil && len(msgs) == 1 {
 		if fds, err := unix.ParseUnixRights(&msgs[0]); err == nil && len(fds) == 1 {
-			return os.NewFile(uintptr(fds[0]), "pty"), nil, nil
+			return os.NewFile(uintptr(fds[0]), name), nil, nil
 		}
 	}
 	return nil, buf[:n], nil
