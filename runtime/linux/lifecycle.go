@@ -66,8 +66,14 @@ func (e *Engine) startMonitor(rec *record) error {
 	if err != nil {
 		return err
 	}
-	// The monitor outlives this process; reap it if this one lives longer.
-	go cmd.Wait()
+	// The monitor outlives this process; reap it if this one lives longer,
+	// through the poller (reapChild): a wait blocked in the kernel keeps
+	// this process's sysmon waking every few tens of microseconds, on the
+	// CPUs the monitor and init start on.
+	go func() {
+		reapChild(cmd.Process.Pid)
+		cmd.Process.Release()
+	}()
 	out, _ := io.ReadAll(r) // closed by the monitor once the service runs
 	if len(bytes.TrimSpace(out)) == 0 {
 		return errMonitorDied

@@ -9,11 +9,9 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	goruntime "runtime"
 	"runtime/debug"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -261,27 +259,9 @@ func (m *monitor) startOnce() error {
 				joinErr = unix.Setns(int(f.Fd()), 0)
 			}
 		}
-		cmd := &exec.Cmd{
-			Path:       "/proc/self/exe",
-			Args:       []string{"stack", "init"},
-			Env:        []string{reexecEnv + "=init", "GOMAXPROCS=1"},
-			Stdout:     outW,
-			Stderr:     errW,
-			ExtraFiles: []*os.File{child},
-			SysProcAttr: &syscall.SysProcAttr{
-				Cloneflags: ns.clone,
-				Pdeathsig:  syscall.SIGKILL,
-			},
-		}
-		if inR != nil {
-			cmd.Stdin = inR
-		}
-		if cgfd != nil {
-			cmd.SysProcAttr.UseCgroupFD, cmd.SysProcAttr.CgroupFD = true, int(cgfd.Fd())
-		}
-		err := joinErr
+		pid, err := 0, joinErr
 		if err == nil {
-			err = cmd.Start()
+			pid, err = forkInit(ns.clone, cgfd, inR, outW, errW, child)
 		}
 		child.Close()
 		outW.Close()
@@ -298,18 +278,18 @@ func (m *monitor) startOnce() error {
 			return
 		}
 		m.mu.Lock()
-		m.pid, m.exited, m.ready = cmd.Process.Pid, exited, ready
+		m.pid, m.exited, m.ready = pid, exited, ready
 		m.mu.Unlock()
-		m.holdMounts(cmd.Process.Pid)
+		m.holdMounts(pid)
 		started <- nil
-		ps, _ := cmd.Process.Wait()
+		ws, reaped := reapChild(pid)
 		m.mu.Lock()
 		runEnded = true
 		ep.release()
 		m.mu.Unlock()
 		copies.Wait() // every line logged before the exit is recorded
 		h.end()
-		m.recordExit(ps, oomBefore)
+		m.recordExit(ws, reaped, oomBefore)
 		close(exited)
 	}()
 	if err := <-started; err != nil {
@@ -449,12 +429,10 @@ func (m *monitor) startOnce() error {
 }
 
 // recordExit writes the end of a run: exit code, OOM kill, time.
-func (m *monitor) recordExit(ps *os.ProcessState, oomBefore uint64) {
+func (m *monitor) recordExit(ws unix.WaitStatus, reaped bool, oomBefore uint64) {
 	code := 255
-	if ps != nil {
-		if ws, ok := ps.Sys().(syscall.WaitStatus); ok {
-			code = exitCode(unix.WaitStatus(ws))
-		}
+	if reaped {
+		code = exitCode(ws)
 	}
 	oom := m.cg.oomKills() > oomBefore
 	m.mu.Lock()
