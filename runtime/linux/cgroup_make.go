@@ -1,7 +1,12 @@
 package linux
 
-// makeCgroup gives the container a fresh cgroup with its limits, before
-// its monitor starts: every start, so that a restart by `start` or a
+import (
+	"errors"
+	"os"
+)
+
+// makeCgroup gives the container a fresh cgroup with its limits, while its
+// monitor starts up (which waits for it: awaitCgroup): every start, so that a restart by `start` or a
 // repair by `up` gets the limits too. One left by a monitor that was
 // killed goes first.
 func (e *Engine) makeCgroup(rec *record) error {
@@ -23,4 +28,15 @@ func (e *Engine) dropCgroup(id string) {
 	if cg := loadCgroup(id); cg != nil {
 		cg.delete()
 	}
+}
+
+// awaitCgroup waits for the engine's word on f that it made the
+// container's cgroup.
+func awaitCgroup(f *os.File) error {
+	defer f.Close()
+	var b [1]byte
+	if n, _ := f.Read(b[:]); n != 1 {
+		return errors.New("its cgroup could not be made")
+	}
+	return nil
 }

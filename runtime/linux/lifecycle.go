@@ -29,9 +29,6 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	}
 	// The last run's monitor may still be cleaning up after the exit.
 	e.awaitMonitorExit(rec.ID)
-	if err := e.makeCgroup(rec); err != nil {
-		return fmt.Errorf("start container %q: create cgroup: %w", rec.Spec.Name, err)
-	}
 	if err := e.startMonitor(rec); err != nil {
 		e.dropCgroup(rec.ID)
 		return fmt.Errorf("start container %q: %w", rec.Spec.Name, err)
@@ -39,17 +36,26 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	return nil
 }
 
-// startMonitor starts the container's monitor and waits for its word on
-// the start.
+// startMonitor starts the container's monitor, makes the container's
+// cgroup while the monitor starts up, and waits for its word on the start.
 func (e *Engine) startMonitor(rec *record) error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
 	}
 	defer r.Close()
+	// The monitor reads on fd 4 that the cgroup is made (the pipe closes
+	// with nothing said when it could not be).
+	cgR, cgW, err := os.Pipe()
+	if err != nil {
+		w.Close()
+		return err
+	}
+	defer cgW.Close()
 	logf, err := os.OpenFile(filepath.Join(e.o.Paths.container(rec.ID), "monitor.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		w.Close()
+		cgR.Close()
 		return err
 	}
 	defer logf.Close()
@@ -58,11 +64,12 @@ func (e *Engine) startMonitor(rec *record) error {
 		Args:        []string{"stack", "monitor", e.o.Paths.Lib, e.o.Paths.Run, rec.ID},
 		Env:         monitorEnv(e.o.Reaper),
 		Stderr:      logf,
-		ExtraFiles:  []*os.File{w},
+		ExtraFiles:  []*os.File{w, cgR},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	err = cmd.Start()
 	w.Close()
+	cgR.Close()
 	if err != nil {
 		return err
 	}
@@ -74,7 +81,20 @@ func (e *Engine) startMonitor(rec *record) error {
 		reapChild(cmd.Process.Pid)
 		cmd.Process.Release()
 	}()
+	cgErr := e.makeCgroup(rec)
+	if cgErr == nil {
+		cgW.Write([]byte{'c'})
+	}
+	cgW.Close()
 	out, _ := io.ReadAll(r) // closed by the monitor once the service runs
+	if cgErr != nil {
+		// The monitor never took the cgroup over: what was made of it
+		// is the engine's to remove.
+		if cg := loadCgroup(rec.ID); cg != nil {
+			cg.delete()
+		}
+		return fmt.Errorf("create cgroup: %w", cgErr)
+	}
 	if len(bytes.TrimSpace(out)) == 0 {
 		return errMonitorDied
 	}

@@ -94,10 +94,13 @@ func (m *monitor) run(handshake *os.File) error {
 	if err := atomicfile.ReadJSON(m.paths.stateFile(m.id), &m.st); err != nil {
 		return err
 	}
-	// The engine made the cgroup, with its limits, just before it started
-	// this monitor; from here on it is the monitor's, to remove at the end.
+	// The engine makes the cgroup, with its limits, while this monitor
+	// starts up; from here on it is the monitor's, to remove at the end.
+	if err := awaitCgroup(os.NewFile(4, "cgroup")); err != nil {
+		return err
+	}
 	if m.cg = loadCgroup(m.id); m.cg == nil {
-		return errors.New("its cgroup is missing: the engine makes it before it starts the monitor")
+		return errors.New("its cgroup is missing: the engine makes it as the monitor starts")
 	}
 	defer m.cg.delete()
 	fault.Point("start.after-cgroup", os.Getppid())
