@@ -51,6 +51,10 @@ type monitor struct {
 // the first start.
 func monitorMain(args []string) {
 	debug.SetGCPercent(50) // a long-lived, mostly idle process: stay small
+	// Init is forked from this goroutine, on the main thread, which lives
+	// as long as the monitor (see forkOnLastingThread); Reexec's init
+	// locked it already.
+	goruntime.LockOSThread()
 	handshake := os.NewFile(3, "handshake")
 	if len(args) != 3 {
 		fmt.Fprintln(handshake, `{"Error":"monitor: bad arguments"}`)
@@ -245,46 +249,33 @@ func (m *monitor) startOnce() error {
 		defer cgfd.Close()
 	}
 	oomBefore := m.cg.oomKills()
-	started := make(chan error, 1)
 	var ep *endpoint // the run's networks, released when it ends
 	runEnded := false
 	exited := make(chan struct{})
 	ready := make(chan struct{}) // closed once init forwards signals
 	var copies sync.WaitGroup
 	copies.Add(2)
+	pid, err := forkOnLastingThread(ns.join, exited, func() (int, error) {
+		return forkInit(ns.clone, cgfd, inR, outW, errW, child)
+	})
+	child.Close()
+	outW.Close()
+	errW.Close()
+	if inR != nil {
+		inR.Close()
+	}
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		h.end()
+		close(exited)
+		return fmt.Errorf("start init: %w", err)
+	}
+	m.mu.Lock()
+	m.pid, m.exited, m.ready = pid, exited, ready
+	m.mu.Unlock()
+	m.holdMounts(pid)
 	go func() {
-		// Locked for init's whole life: the parent-death signal fires when
-		// the thread that forked init exits, not only the process.
-		goruntime.LockOSThread()
-		var joinErr error
-		for _, f := range ns.join {
-			if joinErr == nil {
-				joinErr = unix.Setns(int(f.Fd()), 0)
-			}
-		}
-		pid, err := 0, joinErr
-		if err == nil {
-			pid, err = forkInit(ns.clone, cgfd, inR, outW, errW, child)
-		}
-		child.Close()
-		outW.Close()
-		errW.Close()
-		if inR != nil {
-			inR.Close()
-		}
-		if err != nil {
-			outR.Close()
-			errR.Close()
-			h.end()
-			started <- err
-			close(exited)
-			return
-		}
-		m.mu.Lock()
-		m.pid, m.exited, m.ready = pid, exited, ready
-		m.mu.Unlock()
-		m.holdMounts(pid)
-		started <- nil
 		ws, reaped := reapChild(pid)
 		m.mu.Lock()
 		runEnded = true
@@ -295,15 +286,9 @@ func (m *monitor) startOnce() error {
 		m.recordExit(ws, reaped, oomBefore)
 		close(exited)
 	}()
-	if err := <-started; err != nil {
-		return fmt.Errorf("start init: %w", err)
-	}
 	fault.Point("start.after-netns", os.Getppid())
 	m.mu.Lock()
 	m.hub = h
-	m.mu.Unlock()
-	m.mu.Lock()
-	pid := m.pid
 	m.mu.Unlock()
 	initCfg := m.rec.Init
 	initCfg.Reaper = os.Getenv(ReaperEnv)
