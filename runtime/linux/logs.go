@@ -3,7 +3,6 @@ package linux
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"os"
 	"sync"
 	"time"
@@ -35,8 +34,10 @@ func openLog(path string) (*logWriter, error) {
 
 // copy logs r line by line as stream until r ends, and hands every chunk
 // as it comes to tee (the attached clients).
-func (l *logWriter) copy(r io.Reader, stream string, done *sync.WaitGroup, tee func(string, []byte)) {
+func (l *logWriter) copy(r *os.File, stream string, done *sync.WaitGroup, tee func(string, []byte)) {
 	defer done.Done()
+	// A service that never writes to a stream costs it no buffer.
+	awaitReadable(r)
 	buf := make([]byte, 4<<10)
 	var line []byte
 	for {

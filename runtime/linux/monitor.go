@@ -394,7 +394,12 @@ func (m *monitor) startOnce() error {
 	m.sync = parent
 	m.mu.Unlock()
 	go func() {
-		io.Copy(io.Discard, parent)
+		var b [64]byte // init sends nothing more: it ends the socket
+		for {
+			if _, err := parent.Read(b[:]); err != nil {
+				break
+			}
+		}
 		parent.Close()
 		close(ready)
 	}()

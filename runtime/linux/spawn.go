@@ -41,3 +41,18 @@ func forkOnLastingThread(join []*os.File, exited <-chan struct{}, fork func() (i
 	r := <-started
 	return r.pid, r.err
 }
+
+// awaitReadable waits in the poller until f has something to read or has
+// ended, and reads nothing; an error if f is not in the poller.
+func awaitReadable(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return rc.Read(func(fd uintptr) bool {
+		// Ready already, or wait: the poller forgets, as Read starts,
+		// what it saw before.
+		n, _ := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 0)
+		return n != 0
+	})
+}
