@@ -113,7 +113,11 @@ func (m *monitor) probe(hc *runtime.Healthcheck, pid int, args []string, exited 
 	ctx, cancel := context.WithTimeout(context.Background(), hc.Timeout)
 	defer cancel()
 	res := HealthResult{Start: time.Now().UTC()}
-	code, out, err := execOutput(ctx, &m.rec, pid, args, healthOutputLimit)
+	rec, err := m.execRecord()
+	code, out := -1, ""
+	if err == nil {
+		code, out, err = execOutput(ctx, rec, pid, args, healthOutputLimit)
+	}
 	res.End, res.ExitCode, res.Output = time.Now().UTC(), code, out
 	if ctx.Err() != nil {
 		res.ExitCode, res.Output = -1, "Health check exceeded timeout ("+hc.Timeout.String()+")"

@@ -44,6 +44,9 @@ type monitor struct {
 	mounts  *os.File     // the last run's mount namespace, held (holdMounts)
 	ln      net.Listener // the control socket, once the first init runs
 	hub     *hub         // the current run's attach point
+
+	initRaw json.RawMessage // init's configuration as the record has it
+	execState
 }
 
 // monitorMain is the monitor process: args are the lib and run directories
@@ -92,7 +95,7 @@ func (m *monitor) run(handshake *os.File) error {
 			m.nm.Close()
 		}
 	}()
-	if err := atomicfile.ReadJSON(m.paths.configFile(m.id), &m.rec); err != nil {
+	if err := m.loadRecord(); err != nil {
 		return err
 	}
 	if err := atomicfile.ReadJSON(m.paths.stateFile(m.id), &m.st); err != nil {
@@ -290,11 +293,9 @@ func (m *monitor) startOnce() error {
 	m.mu.Lock()
 	m.hub = h
 	m.mu.Unlock()
-	initCfg := m.rec.Init
-	initCfg.Reaper = os.Getenv(ReaperEnv)
-	initCfg.CgroupTasks = m.cg.tasksFiles()
-	if initCfg.Init {
-		initCfg.OwnTasks = ownTasksFiles(initCfg.CgroupTasks)
+	start := initStart{Reaper: os.Getenv(ReaperEnv), CgroupTasks: m.cg.tasksFiles()}
+	if m.rec.Init.Init {
+		start.OwnTasks = ownTasksFiles(start.CgroupTasks)
 	}
 	var r initReply
 	dec := json.NewDecoder(parent)
@@ -309,7 +310,7 @@ func (m *monitor) startOnce() error {
 	}
 	// The root file system is made while init starts (see openOverlay);
 	// without it init mounts it itself, and says why it cannot.
-	rootfs, err := openOverlay(&initCfg)
+	rootfs, err := openOverlay(&m.rec.Init)
 	if err != nil {
 		rootfs = nil
 	}
@@ -318,7 +319,7 @@ func (m *monitor) startOnce() error {
 		rootfs.Close()
 	}
 	if err == nil {
-		err = json.NewEncoder(parent).Encode(initCfg)
+		err = writeInitMessage(parent, m.initRaw, start)
 	}
 	if err != nil {
 		outR.Close()
@@ -362,7 +363,7 @@ func (m *monitor) startOnce() error {
 	}
 	ahead := m.prepareState(running)
 	defer ahead.abort() // unless it was put in place
-	if initCfg.Tty {
+	if m.rec.Init.Tty {
 		// Init hands over the terminal's master; without it, what came is
 		// the start of its error.
 		master, data, err := recvFd(parent, "pty")
