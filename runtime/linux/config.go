@@ -58,6 +58,9 @@ func (e *Engine) initConfig(ctx context.Context, rec *record) (initConfig, error
 		c.Lower = append(c.Lower, img.Layers[i])
 	}
 	var err error
+	if c.Targets, err = targetsLayer(e.o.Paths.Lib, c.Lower); err != nil {
+		return c, fmt.Errorf("mount points layer: %w", err)
+	}
 	if c.Caps, err = capSet(spec.CapAdd, spec.CapDrop, spec.Privileged, hostCaps()); err != nil {
 		return c, err
 	}

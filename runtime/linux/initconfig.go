@@ -5,8 +5,11 @@ import "github.com/stackorch/stack/runtime"
 // initConfig is what the monitor sends init over the sync socket: every
 // host path already resolved, so init only mounts, pivots and execs.
 type initConfig struct {
-	Rootfs   string   // mountpoint, on the host
-	Lower    []string // layer directories, top first
+	Rootfs string   // mountpoint, on the host
+	Lower  []string // layer directories, top first
+	// Targets is the shared layer of mount points stacked on Lower at
+	// each start (see targetsLayer); empty: init makes them.
+	Targets  string `json:",omitempty"`
 	Upper    string
 	Work     string
 	ReadOnly bool

@@ -310,7 +310,14 @@ func (m *monitor) startOnce() error {
 	}
 	// The root file system is made while init starts (see openOverlay);
 	// without it init mounts it itself, and says why it cannot.
-	rootfs, err := openOverlay(&m.rec.Init)
+	root := m.rec.Init
+	if root.Targets != "" {
+		if _, err := os.Stat(root.Targets); err == nil {
+			root.Lower = append([]string{root.Targets}, root.Lower...)
+			start.Lower = root.Lower
+		}
+	}
+	rootfs, err := openOverlay(&root)
 	if err != nil {
 		rootfs = nil
 	}

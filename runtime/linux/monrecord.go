@@ -51,6 +51,7 @@ type monitorInit struct {
 	Init     bool
 	Tty      bool
 	Lower    []string
+	Targets  string
 	Upper    string
 	Work     string
 }
@@ -78,6 +79,7 @@ func (m *monitor) loadRecord() error {
 	m.rec.Image.Config.StopSignal, m.rec.Image.Config.Healthcheck = r.Image.Config.StopSignal, r.Image.Config.Healthcheck
 	m.rec.Init.Hostname, m.rec.Init.Init, m.rec.Init.Tty = in.Hostname, in.Init, in.Tty
 	m.rec.Init.Lower, m.rec.Init.Upper, m.rec.Init.Work = in.Lower, in.Upper, in.Work
+	m.rec.Init.Targets = in.Targets
 	m.initRaw = r.Init
 	return nil
 }
@@ -103,6 +105,7 @@ type execState struct {
 
 // initStart is what each run adds to init's configuration.
 type initStart struct {
+	Lower       []string `json:",omitempty"` // with the targets layer on top
 	Reaper      string   `json:",omitempty"`
 	CgroupTasks []string `json:",omitempty"`
 	OwnTasks    []string `json:",omitempty"`
