@@ -55,10 +55,10 @@ func initMain() {
 	if err != nil {
 		fail(err)
 	}
-	// init: true. The service runs as pid: tell the monitor, hand over to
-	// the lean init, which closes the socket once it forwards signals (the
-	// monitor signals init only then), or else close it and serve here.
-	json.NewEncoder(sock).Encode(initReply{Pid: pid})
+	// init: true. The service runs as pid, and the monitor knows it
+	// (forkService): hand over to the lean init, which closes the socket
+	// once it forwards signals (the monitor signals init only then), or
+	// else close it and serve here.
 	if lean >= 0 {
 		// Once the monitor has answered its caller: the exec then costs
 		// the start nothing.
@@ -158,7 +158,7 @@ func startService(c *initConfig, rootfs, sock *os.File, in io.Reader) (int, erro
 			// before the monitor sends any (it waits for the socket's end).
 			initSignals = reaper.Signals()
 		}
-		return forkService(c, u, path, env, tty, join, leave)
+		return forkService(c, u, path, env, tty, join, leave, sock)
 	}
 	if err := becomeUser(c, u); err != nil {
 		return 0, err
@@ -177,11 +177,13 @@ func startService(c *initConfig, rootfs, sock *os.File, in io.Reader) (int, erro
 }
 
 // forkService starts the service as init's child from a thread of its own,
-// which takes the service's credentials and then dies with them.
-func forkService(c *initConfig, u execUser, path string, env []string, tty *os.File, join, leave []*os.File) (int, error) {
+// which takes the service's credentials and then dies with them, and tells
+// the monitor the service's pid.
+func forkService(c *initConfig, u execUser, path string, env []string, tty *os.File, join, leave []*os.File, sock *os.File) (int, error) {
 	type result struct {
-		pid int
-		err error
+		pid     int
+		err     error
+		replied bool
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -203,15 +205,35 @@ func forkService(c *initConfig, u execUser, path string, env []string, tty *os.F
 			Files: files,
 			Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: tty != nil},
 		})
+		replied := false
 		if err != nil {
 			err = fmt.Errorf("exec %q: %w", c.Args[0], err)
+		} else {
+			// The monitor hears of it from here, at once: handing the
+			// pid to the main thread first costs a switch of threads.
+			replied = replyPid(sock, pid) == nil
 		}
 		// Out again before this thread ends, so it never counts.
 		joinSelf(leave)
-		done <- result{pid, err}
+		done <- result{pid, err, replied}
 	}()
 	r := <-done
+	if r.err == nil && !r.replied {
+		if err := replyPid(sock, r.pid); err != nil {
+			return 0, err
+		}
+	}
 	return r.pid, r.err
+}
+
+// replyPid tells the monitor the service's pid: init's one message when
+// the service runs (an initReply), written with one system call from a
+// thread that may run under the service's seccomp filter.
+func replyPid(sock *os.File, pid int) error {
+	msg := strconv.AppendInt([]byte(`{"Pid":`), int64(pid), 10)
+	msg = append(msg, "}\n"...)
+	_, err := unix.Write(int(sock.Fd()), msg)
+	return err
 }
 
 // becomeUser drops the calling thread to the service's user and capability
