@@ -127,6 +127,21 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 		},
 		func() error { return writeEtcFiles(dir, spec) },
 		func() error {
+			// Made at the first start otherwise, on its path: the
+			// monitor's lock and Start's log of the monitor.
+			if err := os.MkdirAll(e.o.Paths.runDir(id), 0o700); err != nil {
+				return err
+			}
+			for _, p := range []string{e.o.Paths.lockFile(id), filepath.Join(dir, "monitor.log")} {
+				f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY, 0o600)
+				if err != nil {
+					return err
+				}
+				f.Close()
+			}
+			return nil
+		},
+		func() error {
 			return atomicfile.WriteJSON(e.o.Paths.stateFile(id), status{Status: runtime.StatusCreated}, 0o600)
 		},
 	)
@@ -135,6 +150,7 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	}
 	if err != nil {
 		os.RemoveAll(dir)
+		os.RemoveAll(e.o.Paths.runDir(id))
 		return fail(err)
 	}
 	e.mu.Lock()
