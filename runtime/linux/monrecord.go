@@ -41,7 +41,28 @@ type monitorSpec struct {
 	StopGracePeriod time.Duration
 	Restart         runtime.RestartPolicy
 	Healthcheck     *runtime.Healthcheck
-	Network         runtime.Network
+	Network         json.RawMessage // decoded whole only with attachments
+}
+
+// decodeNetwork decodes a spec's network, whole only if it has
+// attachments (a monitor attaches the container to its networks); else
+// the modes of its namespaces alone, which spares a container on no
+// network the encoders of the network's types. The record is
+// encoding/json's, which writes a slice without attachments as null (or
+// []).
+func decodeNetwork(raw json.RawMessage, n *runtime.Network) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	if !bytes.Contains(raw, []byte(`"Attachments":null`)) && !bytes.Contains(raw, []byte(`"Attachments":[]`)) {
+		return json.Unmarshal(raw, n)
+	}
+	var modes struct{ Mode, IPC, PID string }
+	if err := json.Unmarshal(raw, &modes); err != nil {
+		return err
+	}
+	n.Mode, n.IPC, n.PID = modes.Mode, modes.IPC, modes.PID
+	return nil
 }
 
 // monitorInit is the part of init's configuration a monitor acts on: it
@@ -75,7 +96,10 @@ func (m *monitor) loadRecord() error {
 	m.rec.ID = r.ID
 	s.Name, s.Tty, s.StdinOpen, s.StdinOnce = r.Spec.Name, r.Spec.Tty, r.Spec.StdinOpen, r.Spec.StdinOnce
 	s.StopSignal, s.StopGracePeriod, s.Restart = r.Spec.StopSignal, r.Spec.StopGracePeriod, r.Spec.Restart
-	s.Healthcheck, s.Network = r.Spec.Healthcheck, r.Spec.Network
+	s.Healthcheck = r.Spec.Healthcheck
+	if err := decodeNetwork(r.Spec.Network, &s.Network); err != nil {
+		return err
+	}
 	m.rec.Image.Config.StopSignal, m.rec.Image.Config.Healthcheck = r.Image.Config.StopSignal, r.Image.Config.Healthcheck
 	m.rec.Init.Hostname, m.rec.Init.Init, m.rec.Init.Tty = in.Hostname, in.Init, in.Tty
 	m.rec.Init.Lower, m.rec.Init.Upper, m.rec.Init.Work = in.Lower, in.Upper, in.Work

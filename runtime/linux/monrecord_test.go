@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/stackorch/stack/runtime"
 )
 
 func TestInitMessageIsTheRecordsConfigurationWithTheRunsFields(t *testing.T) {
@@ -45,6 +48,32 @@ func TestInitMessageIsTheRecordsConfigurationWithTheRunsFields(t *testing.T) {
 	for _, raw := range []string{``, `null`, `[1]`} {
 		if err := writeInitMessage(io.Discard, json.RawMessage(raw), start); err == nil {
 			t.Errorf("%q: no error", raw)
+		}
+	}
+}
+
+func TestDecodeNetworkIsWholeOnlyWithAttachments(t *testing.T) {
+	whole := runtime.Network{Attachments: []runtime.Attachment{{Network: "p_default", Aliases: []string{"web"}}},
+		Ports: []runtime.Port{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}}, DNS: []string{"10.0.0.1"}}
+	alone := runtime.Network{Mode: "container:db", IPC: "shareable", PID: "host", DNS: []string{"10.0.0.1"}}
+	for _, c := range []struct {
+		spec runtime.Network
+		want runtime.Network
+	}{
+		{whole, whole},
+		{alone, runtime.Network{Mode: "container:db", IPC: "shareable", PID: "host"}},
+		{runtime.Network{Attachments: []runtime.Attachment{}, DNS: []string{"10.0.0.1"}}, runtime.Network{}},
+	} {
+		raw, err := json.Marshal(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got runtime.Network
+		if err := decodeNetwork(raw, &got); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: decoded %+v, want %+v", raw, got, c.want)
 		}
 	}
 }
