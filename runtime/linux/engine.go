@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -77,7 +76,20 @@ func New(o Options) (*Engine, error) {
 	return &Engine{o: o, records: map[string]*record{}}, nil
 }
 
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+// validName reports whether name is a container name Docker accepts:
+// [a-zA-Z0-9][a-zA-Z0-9_.-]*. Not a regexp: every monitor and init links
+// this package, and would compile it at start-up.
+func validName(name string) bool {
+	for i, c := range name {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case i > 0 && (c == '_' || c == '.' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return name != ""
+}
 
 // Create makes a container: it resolves the image and everything the
 // monitor will need, claims the name and writes config.json. No process
@@ -86,7 +98,7 @@ func (e *Engine) Create(ctx context.Context, spec runtime.Spec) (runtime.State, 
 	fail := func(err error) (runtime.State, error) {
 		return runtime.State{}, fmt.Errorf("create container %q: %w", spec.Name, err)
 	}
-	if !validName.MatchString(spec.Name) {
+	if !validName(spec.Name) {
 		return fail(errors.New("invalid name: use letters, digits, '_', '.' and '-'"))
 	}
 	img, err := e.o.Images.Image(ctx, spec.Image)

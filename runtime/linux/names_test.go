@@ -55,3 +55,14 @@ func TestACreateOrRemoveCutShortLeavesNoContainerAndFreesTheName(t *testing.T) {
 		t.Fatalf("create over a name pointing nowhere: %v", err)
 	}
 }
+
+func TestValidNameIsDockers(t *testing.T) {
+	for name, want := range map[string]bool{
+		"web": true, "p-web-1": true, "A.b_c-9": true, "0": true,
+		"": false, "-web": false, ".web": false, "_web": false, "we b": false, "wéb": false, "web/1": false, "web:1": false,
+	} {
+		if got := validName(name); got != want {
+			t.Errorf("validName(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
