@@ -25,11 +25,24 @@ func (m *monitor) listen() (net.Listener, error) {
 	defer dir.Close()
 	sock := m.paths.sockFile(m.id)
 	os.Remove(sock)
-	ln, err := net.Listen("unix", fmt.Sprintf("/proc/self/fd/%d/monitor.sock", dir.Fd()))
+	// Not net.Listen, which reads the kernel's somaxconn for the backlog
+	// into a 64 KB buffer that a monitor, which never collects, would keep.
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	ln.(*net.UnixListener).SetUnlinkOnClose(false)
+	f := os.NewFile(uintptr(fd), "monitor.sock")
+	defer f.Close()
+	if err := unix.Bind(fd, &unix.SockaddrUnix{Name: fmt.Sprintf("/proc/self/fd/%d/monitor.sock", dir.Fd())}); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
 	return &unlinkListener{ln, sock}, nil
 }
 
