@@ -44,27 +44,25 @@ type hub struct {
 	stdin     *os.File      // the stdin pipe's write end or the terminal's master; nil: none
 	stdinOnce bool          // the first client's end of input closes stdin
 	ended     bool
+	frame     []byte // the frame being sent, reused
 }
 
 func newHub(stdin *os.File, open, once bool) *hub {
 	return &hub{clients: map[net.Conn]chan struct{}{}, stdin: stdin, keepEarly: open, stdinOnce: once, first: make(chan struct{})}
 }
 
-// write sends one chunk of output to every client.
+// write sends one chunk of output to every client. It makes a frame only
+// when a client, or the first one to come, wants it, in a buffer it reuses.
 func (h *hub) write(stream string, p []byte) {
 	if h == nil {
 		return
 	}
-	frame := make([]byte, frameHeader+len(p))
-	frame[0] = 1
-	if stream == "stderr" {
-		frame[0] = 2
-	}
-	binary.BigEndian.PutUint32(frame[4:], uint32(len(p)))
-	copy(frame[frameHeader:], p)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.keepEarly && len(h.early)+len(frame) > maxEarly && h.stdinOnce {
+	if !h.keepEarly && len(h.clients) == 0 {
+		return
+	}
+	if h.keepEarly && len(h.early)+frameHeader+len(p) > maxEarly && h.stdinOnce {
 		// stack run attaches in a moment: hold the service's output
 		// (its writes block) rather than lose it, for a while.
 		first := h.first
@@ -75,6 +73,13 @@ func (h *hub) write(stream string, p []byte) {
 		}
 		h.mu.Lock()
 	}
+	h.frame = append(h.frame[:0], 1, 0, 0, 0, 0, 0, 0, 0)
+	if stream == "stderr" {
+		h.frame[0] = 2
+	}
+	binary.BigEndian.PutUint32(h.frame[4:], uint32(len(p)))
+	h.frame = append(h.frame, p...)
+	frame := h.frame
 	if h.keepEarly && len(h.early)+len(frame) <= maxEarly {
 		h.early = append(h.early, frame...)
 	}

@@ -2,8 +2,8 @@ package linux
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,9 +19,12 @@ type LogEntry struct {
 const maxLogLine = 16 << 10
 
 // logWriter appends entries to a container's log; the streams share it.
+// Logging allocates nothing once the buffers have grown to a stream's
+// longest line (see appendLogEntry).
 type logWriter struct {
-	mu sync.Mutex
-	f  *os.File
+	mu  sync.Mutex
+	f   *os.File
+	out []byte // the entry being written, under mu
 }
 
 func openLog(path string) (*logWriter, error) {
@@ -32,23 +35,30 @@ func openLog(path string) (*logWriter, error) {
 	return &logWriter{f: f}, nil
 }
 
+// logRead is how much a stream's copy reads at a time.
+const logRead = 4 << 10
+
 // copy logs r line by line as stream until r ends, and hands every chunk
 // as it comes to tee (the attached clients).
 func (l *logWriter) copy(r *os.File, stream string, done *sync.WaitGroup, tee func(string, []byte)) {
 	defer done.Done()
 	// A service that never writes to a stream costs it no buffer.
 	awaitReadable(r)
-	buf := make([]byte, 4<<10)
-	var line []byte
+	var buf []byte // read and not logged yet: the start of a line
 	for {
-		n, err := r.Read(buf)
+		if cap(buf)-len(buf) < logRead {
+			buf = slices.Grow(buf, logRead)
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
 		if n > 0 {
-			tee(stream, buf[:n])
-			line = l.lines(append(line, buf[:n]...), stream)
+			tee(stream, buf[len(buf):len(buf)+n])
+			buf = buf[:len(buf)+n]
+			rest := l.lines(buf, stream)
+			buf = buf[:copy(buf, rest)]
 		}
 		if err != nil {
-			if len(line) > 0 {
-				l.write(LogEntry{Log: string(line), Stream: stream, Time: time.Now().UTC()})
+			if len(buf) > 0 {
+				l.write(buf, stream)
 			}
 			return
 		}
@@ -66,19 +76,16 @@ func (l *logWriter) lines(p []byte, stream string) []byte {
 		if i < 0 || i >= maxLogLine {
 			i = maxLogLine - 1
 		}
-		l.write(LogEntry{Log: string(p[:i+1]), Stream: stream, Time: time.Now().UTC()})
+		l.write(p[:i+1], stream)
 		p = p[i+1:]
-		if len(p) == 0 {
-			return p[:0]
-		}
 	}
 }
 
-func (l *logWriter) write(e LogEntry) {
-	data, _ := json.Marshal(e)
-	data = append(data, '\n')
+func (l *logWriter) write(line []byte, stream string) {
+	now := time.Now().UTC()
 	l.mu.Lock()
-	l.f.Write(data)
+	l.out = appendLogEntry(l.out[:0], line, stream, now)
+	l.f.Write(l.out)
 	l.mu.Unlock()
 }
 
