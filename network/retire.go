@@ -56,7 +56,10 @@ func (m *Manager) finishRetired() error {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err != nil {
+	if err != nil || len(entries) == 0 {
+		return err
+	}
+	if err := m.kernel(); err != nil {
 		return err
 	}
 	done := 0

@@ -1,8 +1,10 @@
 package linux
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 )
@@ -12,7 +14,9 @@ import (
 func layer(t *testing.T, entries map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, kind := range entries {
+	// In name order: a directory before what is in it.
+	for _, name := range slices.Sorted(maps.Keys(entries)) {
+		kind := entries[name]
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
