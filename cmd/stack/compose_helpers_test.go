@@ -22,6 +22,7 @@ const guard = 30 * time.Second
 
 var busyboxOnce struct {
 	sync.Once
+	dir  string // removed once the tests are done (runTests)
 	path string
 	err  error
 }
@@ -36,6 +37,7 @@ func busyboxTar(t *testing.T) string {
 			busyboxOnce.err = err
 			return
 		}
+		busyboxOnce.dir = dir
 		rootfs := filepath.Join(dir, "rootfs")
 		testenv.BusyboxRootfs(t, rootfs)
 		os.MkdirAll(filepath.Join(rootfs, "data"), 0o755)

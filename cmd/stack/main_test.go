@@ -30,6 +30,11 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	defer func() {
+		if busyboxOnce.dir != "" {
+			os.RemoveAll(busyboxOnce.dir)
+		}
+	}()
 	stackBin = filepath.Join(dir, "stack")
 	gobin, err := exec.LookPath("go")
 	if err != nil {
