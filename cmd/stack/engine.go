@@ -46,7 +46,8 @@ func (g *globalFlags) engine() (*linux.Engine, error) {
 		return nil, err
 	}
 	paths := g.paths()
-	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Reaper: reaperBinary(paths), Logger: g.logger(), Limits: limits.Make,
+	return linux.New(linux.Options{Paths: paths, Images: storeImages{store}, Binary: shimBinary(paths), Reaper: reaperBinary(paths), Logger: g.logger(),
+		Limits: limits.Make, DeferRemoval: true, // session.close sweeps
 		Volume: func(ctx context.Context, name string) (string, error) {
 			v, _, err := vols.Create(ctx, name, volume.Options{})
 			return v.Mountpoint, err

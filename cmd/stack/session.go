@@ -83,6 +83,9 @@ func (s *session) close() {
 		s.nets.Close()
 		s.nets = nil
 	}
+	if s.engine != nil {
+		s.engine.Sweep() // the files of the containers removed, off the command's path
+	}
 }
 
 // ensureNetworks makes the project's networks if they are missing.

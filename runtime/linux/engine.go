@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -38,6 +39,11 @@ type Options struct {
 	// Volume returns the host directory of a named volume, creating it.
 	Volume func(ctx context.Context, name string) (string, error)
 	Logger *slog.Logger
+	// DeferRemoval: Remove moves a container's files out of the way at
+	// once (the container is gone) and leaves their deletion to Sweep,
+	// which a program calls on its way out. On this host's disk a
+	// container's dozen unlinks cost 1-1.5 ms, on the path of a down.
+	DeferRemoval bool
 }
 
 // Engine runs containers on this machine. It holds no state of its own
@@ -46,6 +52,7 @@ type Engine struct {
 	o       Options
 	mu      sync.Mutex
 	records map[string]*record
+	trash   atomic.Bool // Remove left files for Sweep
 }
 
 var _ runtime.Runtime = (*Engine)(nil)

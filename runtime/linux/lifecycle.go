@@ -192,13 +192,17 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	removeCgroupParents()
 	os.RemoveAll(e.o.Paths.runDir(rec.ID))
 	dir := e.o.Paths.container(rec.ID)
-	trash := filepath.Join(e.o.Paths.containers(), ".removing-"+rec.ID)
+	trash := filepath.Join(e.o.Paths.containers(), trashPrefix+rec.ID)
 	if err := os.Rename(dir, trash); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
 	}
 	e.mu.Lock()
 	delete(e.records, rec.ID)
 	e.mu.Unlock()
+	if e.o.DeferRemoval {
+		e.trash.Store(true)
+		return nil
+	}
 	if err := os.RemoveAll(trash); err != nil {
 		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
 	}

@@ -65,7 +65,7 @@ func (e *Engine) sweep(d os.DirEntry) {
 	if err != nil || !d.IsDir() || time.Since(info.ModTime()) < abandoned {
 		return
 	}
-	id := strings.TrimPrefix(d.Name(), ".removing-")
+	id := strings.TrimPrefix(d.Name(), trashPrefix)
 	if _, _, err := e.load(id); err == nil || monitorAlive(e.o.Paths.lockFile(id)) {
 		return // a container after all, or one still being removed
 	}

@@ -19,7 +19,8 @@ func init() {
 	goruntime.LockOSThread()
 }
 
-// Reexec runs the monitor or init when this process was started as one,
+// Reexec runs the monitor, init or sweeper when this process was started
+// as one,
 // and then exits; otherwise it returns false at once, having marked every
 // inherited descriptor close-on-exec. A binary that embeds
 // the engine (the stack CLI, a test binary) calls it first thing in main.
@@ -36,6 +37,8 @@ func Reexec() bool {
 		initMain()
 	case "monitor":
 		monitorMain(os.Args[2:])
+	case "sweep":
+		sweepMain(os.Args[2:])
 	default:
 		return false
 	}
