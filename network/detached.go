@@ -3,7 +3,8 @@ package network
 import (
 	"log/slog"
 	"os"
-	"syscall"
+
+	"github.com/stackorch/stack/internal/detach"
 )
 
 // finishEnv marks a process of this executable started by finishElsewhere;
@@ -17,33 +18,11 @@ const finishEnv = "_STACK_NETWORK_FINISH"
 // so a root can be unmounted meanwhile. It reports whether the process
 // started; if not, the caller finishes the deletions itself.
 func (m *Manager) finishElsewhere(host *os.File) bool {
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err != nil {
-		return false
-	}
-	defer null.Close()
-	// syscall's fork and exec, not os/exec's: this is on the way out of a
-	// down, and os/exec first probes the kernel for pidfds with a fork of
-	// its own.
-	pid, err := syscall.ForkExec(m.finisher, []string{"stack-network-finish"}, &syscall.ProcAttr{
-		Dir:   "/",
-		Env:   []string{finishEnv + "=" + m.hostNS, "GOMAXPROCS=1"},
-		Files: []uintptr{null.Fd(), null.Fd(), null.Fd(), host.Fd()},
-		// Its own session: a Ctrl-C meant for the command leaves it be.
-		Sys: &syscall.SysProcAttr{Setsid: true},
-	})
-	if err != nil {
+	env := []string{finishEnv + "=" + m.hostNS, "GOMAXPROCS=1"}
+	if err := detach.Start(m.finisher, []string{"stack-network-finish"}, env, host); err != nil {
 		m.log.Debug("delete the bridge here", "err", err)
 		return false
 	}
-	go func() { // a long-lived caller reaps it; a CLI has exited by then
-		var ws syscall.WaitStatus
-		for {
-			if _, err := syscall.Wait4(pid, &ws, 0, nil); err != syscall.EINTR {
-				return
-			}
-		}
-	}()
 	return true
 }
 

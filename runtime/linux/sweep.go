@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/stackorch/stack/internal/detach"
 )
 
 // trashPrefix names a removed container's directory, moved aside by
@@ -21,29 +23,10 @@ func (e *Engine) Sweep() {
 		return
 	}
 	dir := e.o.Paths.containers()
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
-	if err == nil {
-		defer null.Close()
-		var pid int
-		pid, err = syscall.ForkExec(e.o.Binary, []string{"stack", "sweep", dir}, &syscall.ProcAttr{
-			Dir:   "/",
-			Env:   []string{reexecEnv + "=sweep", "GOMAXPROCS=1"},
-			Files: []uintptr{null.Fd(), null.Fd(), null.Fd()},
-			Sys:   &syscall.SysProcAttr{Setsid: true}, // a Ctrl-C leaves it be
-		})
-		if err == nil {
-			go func() { // a long-lived caller reaps it; a CLI has exited by then
-				var ws syscall.WaitStatus
-				for {
-					if _, err := syscall.Wait4(pid, &ws, 0, nil); err != syscall.EINTR {
-						return
-					}
-				}
-			}()
-			return
-		}
+	env := []string{reexecEnv + "=sweep", "GOMAXPROCS=1"}
+	if err := detach.Start(e.o.Binary, []string{"stack", "sweep", dir}, env); err != nil {
+		sweepTrash(dir)
 	}
-	sweepTrash(dir)
 }
 
 // sweepMain is the sweeper process: args are the containers directory.
