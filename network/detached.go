@@ -14,8 +14,9 @@ const finishEnv = "_STACK_NETWORK_FINISH"
 
 // finishElsewhere starts the finisher executable to delete the retired
 // bridges, handing it the host lock: the lock stays held till that process
-// exits. It touches nothing of the stack root (cwd /, no file of it open),
-// so a root can be unmounted meanwhile. It reports whether the process
+// exits. It opens no file of the stack root and runs from /, though its
+// executable may be the root's shim (a test that unmounts the root waits
+// for the lock first). It reports whether the process
 // started; if not, the caller finishes the deletions itself.
 func (m *Manager) finishElsewhere(host *os.File) bool {
 	env := []string{finishEnv + "=" + m.hostNS, "GOMAXPROCS=1"}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/stackorch/stack/internal/atomicfile"
 	"github.com/stackorch/stack/runtime/linux"
@@ -28,9 +29,25 @@ func shimBinary(paths linux.Paths) string { return embedded(paths, "stack-shim",
 // then stay themselves). It is execute-only: see linux.ReaperEnv.
 func reaperBinary(paths linux.Paths) string { return embedded(paths, "stack-init", 0o111) }
 
+// embeddedAt remembers, for this process, where embedded found or wrote
+// each binary: the engine and the network manager both ask for the shim.
+var embeddedAt sync.Map
+
 // embedded returns the path of the embedded binary name, written once
 // under the run directory, or "" when it is not embedded.
 func embedded(paths linux.Paths, name string, perm os.FileMode) string {
+	key := paths.Run + "\x00" + name
+	if path, ok := embeddedAt.Load(key); ok {
+		return path.(string)
+	}
+	path := writeEmbedded(paths, name, perm)
+	if path != "" {
+		embeddedAt.Store(key, path)
+	}
+	return path
+}
+
+func writeEmbedded(paths linux.Paths, name string, perm os.FileMode) string {
 	f, err := shimFS.Open("shim/" + name)
 	if err != nil {
 		return ""

@@ -68,11 +68,11 @@ func (p *Pending) Abort() { os.Remove(p.tmp) }
 
 // WriteJSON replaces path with v encoded as JSON.
 func WriteJSON(path string, v any, perm os.FileMode) error {
-	data, err := json.Marshal(v)
+	p, err := PrepareJSON(path, v, perm)
 	if err != nil {
 		return err
 	}
-	return Write(path, data, perm)
+	return p.Commit()
 }
 
 // ReadJSON decodes the JSON file at path into v.
