@@ -100,7 +100,7 @@ func (m *Manager) attach(e Endpoint) (_ *Attached, err error) {
 		return nil, fmt.Errorf("netns %q: %w", e.NetnsPath, err)
 	}
 	defer m.borrow()()
-	unlock, err := m.st.lock()
+	unlock, err := m.lock()
 	if err != nil {
 		return nil, err
 	}

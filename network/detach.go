@@ -22,7 +22,7 @@ import (
 // not attached does nothing.
 func (m *Manager) Detach(ctx context.Context, containerID string) error {
 	defer m.borrow()()
-	unlock, err := m.st.lock()
+	unlock, err := m.lock()
 	if err != nil {
 		return err
 	}

@@ -3,48 +3,67 @@ package network
 import (
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/stackorch/stack/internal/detach"
 )
 
-// finishEnv marks a process of this executable started by finishElsewhere;
-// its value is the namespace that plays the host ("" for the process's
-// own).
+// finishEnv is the network's job in a detached process (internal/detach):
+// "FD:HOSTNS", the descriptor of the host lock it inherits and the
+// namespace that plays the host ("" for the process's own).
 const finishEnv = "_STACK_NETWORK_FINISH"
 
-// finishElsewhere starts the finisher executable to delete the retired
-// bridges, handing it the host lock: the lock stays held till that process
-// exits. It opens no file of the stack root and runs from /, though its
-// executable may be the root's shim (a test that unmounts the root waits
-// for the lock first). It reports whether the process
-// started; if not, the caller finishes the deletions itself.
-func (m *Manager) finishElsewhere(host *os.File) bool {
-	env := []string{finishEnv + "=" + m.hostNS, "GOMAXPROCS=1"}
-	if err := detach.Start(m.finisher, []string{"stack-network-finish"}, env, host); err != nil {
-		m.log.Debug("delete the bridge here", "err", err)
-		return false
+// Leave adds to j the deletions Remove left, if any: the process j starts
+// inherits the host lock, held since Remove took it, and deletes the
+// retired bridges and rules. It opens no file of the stack root and runs
+// from /, though its executable may be the root's shim (a test that
+// unmounts the root waits for the lock first). Without Options.Finisher,
+// Remove has done them itself.
+func (m *Manager) Leave(j *detach.Jobs) {
+	m.mu.Lock()
+	host := m.pending
+	m.pending = nil
+	m.mu.Unlock()
+	if host == nil {
+		return
 	}
-	return true
+	fd := j.Pass(host)
+	j.Add(finishEnv+"="+strconv.Itoa(fd)+":"+m.hostNS, func() {
+		if err := m.finishRetired(); err != nil {
+			m.log.Debug("delete the retired bridges", "err", err)
+		}
+	})
 }
 
-// Reexec deletes retired bridges and exits when this process was started
-// for that (see Options.Finisher); otherwise it returns false at once. The
-// finisher's main calls it first thing.
+// settle starts the deletions Remove left, before this process takes the
+// host lock again: it holds it still, and a second open file of it would
+// wait for the first forever.
+func (m *Manager) settle() {
+	var j detach.Jobs
+	m.Leave(&j)
+	j.Start(m.finisher)
+}
+
+// Reexec deletes retired bridges when this process is a detached one
+// (internal/detach) with that job, and reports whether it was; it lets go
+// of the host lock when done, and leaves the process to the other jobs.
+// The finisher's main calls it first thing.
 func Reexec() bool {
-	hostNS, ok := os.LookupEnv(finishEnv)
-	if !ok {
+	v, ok := os.LookupEnv(finishEnv)
+	if !ok || !detach.Started() {
 		return false
 	}
-	// fd 3 is the host lock, held since the parent took it; it goes when
-	// this process does.
+	fd, hostNS, _ := strings.Cut(v, ":")
+	n, err := strconv.Atoi(fd)
+	if err != nil || n < 3 {
+		return true
+	}
+	lock := os.NewFile(uintptr(n), "host lock")
 	m := &Manager{hostNS: hostNS, log: slog.New(slog.DiscardHandler)}
-	err := m.kernel()
-	if err == nil {
-		err = m.finishRetired()
+	if m.kernel() == nil {
+		m.finishRetired() // on failure the next change of a network finishes them, and says why not
 	}
-	if err != nil {
-		os.Exit(1) // the next change of a network finishes them, and says why not
-	}
-	os.Exit(0)
+	lock.Close()
 	return true
 }

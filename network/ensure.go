@@ -62,7 +62,7 @@ func (m *Manager) ensure(ctx context.Context, s Spec) (Network, error) {
 	if err := m.kernel(); err != nil {
 		return Network{}, err
 	}
-	unlock, err := m.st.lock()
+	unlock, err := m.lock()
 	if err != nil {
 		return Network{}, err
 	}

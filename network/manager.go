@@ -26,9 +26,11 @@ type Options struct {
 	HostNetns string
 	// Finisher, if set, lets Remove return before the kernel has deleted
 	// the bridge, which waits out RCU grace periods (about 40 ms): the
-	// deletion goes on in a process of the executable at this path, whose
-	// main calls Reexec first, started holding the host's network lock, so
-	// the next change of any network waits for it.
+	// deletion goes on in a detached process of the executable at this
+	// path, whose main calls Reexec first. Remove keeps the host's network
+	// lock held for it, so the next change of any network waits for it;
+	// Leave hands the deletion to the caller's detached process, else the
+	// Manager's next change or Close starts one for it alone.
 	Finisher string
 }
 
@@ -57,6 +59,9 @@ type Manager struct {
 
 	mu    sync.Mutex
 	holds map[string][]io.Closer // port reservations this process holds, by container
+	// pending is the host lock Remove keeps held for the finisher of the
+	// bridges it retired (Leave).
+	pending *os.File
 }
 
 // Open opens the network state under o.Lib and o.Run, creating it if
@@ -209,6 +214,7 @@ func (m *Manager) closeKernel(all bool) {
 // still holds. It may wait some milliseconds for the kernel (see
 // nftDeleted): a process on its way out closes it last, or not at all.
 func (m *Manager) Close() error {
+	m.settle()
 	m.mu.Lock()
 	for id, hs := range m.holds {
 		closeAll(hs)

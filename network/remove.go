@@ -22,11 +22,11 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 func (m *Manager) remove(name string) error {
 	// The kernel is asked nothing here when a finisher does the deleting:
 	// finishRetired opens the connections when it has work.
-	h, err := m.st.hold()
+	h, err := m.hold()
 	if err != nil {
 		return err
 	}
-	defer h.release()
+	defer func() { h.release() }()
 	if err := m.finishRetired(); err != nil {
 		return err
 	}
@@ -47,7 +47,11 @@ func (m *Manager) remove(name string) error {
 	if err := m.st.removeNetwork(n.Name); err != nil {
 		return err
 	}
-	if m.finisher != "" && m.finishElsewhere(h.host) {
+	if m.finisher != "" {
+		// The host lock stays held for the finisher (Leave).
+		m.mu.Lock()
+		m.pending, h.host = h.host, nil
+		m.mu.Unlock()
 		return nil
 	}
 	return m.finishRetired()

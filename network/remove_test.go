@@ -4,8 +4,11 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/stackorch/stack/internal/detach"
 )
 
 func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeIsGone(t *testing.T) {
@@ -22,6 +25,9 @@ func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeI
 	if nets, _ := m.List(context.Background()); len(nets) != 0 {
 		t.Errorf("listed after Remove: %+v", nets)
 	}
+	var j detach.Jobs
+	m.Leave(&j)
+	j.Start("/proc/self/exe")
 	// The host lock is free only once the process that deletes the bridge
 	// is done: by then the bridge, its record and the table are gone.
 	lock, err := os.OpenFile(hostLock, os.O_RDWR, 0)
@@ -49,12 +55,46 @@ func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeI
 	}
 }
 
+func TestAChangeAfterADetachedRemovalStartsItsFinisherFirst(t *testing.T) {
+	h := newHost(t)
+	a := h.ensure(Spec{Name: "p_a"})
+	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Remove(context.Background(), "p_a"); err != nil {
+		t.Fatal(err)
+	}
+	// The Manager holds the host lock for the finisher it has not started:
+	// taking it again must not wait on itself.
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.Ensure(context.Background(), Spec{Name: "p_b"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Ensure after a detached Remove still waits after 30 s")
+	}
+	if _, err := h.m.nl.LinkByName(a.Bridge); err == nil {
+		t.Errorf("the removed network's bridge %q is still there", a.Bridge)
+	}
+	if err := m.Remove(context.Background(), "p_b"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestARemovalCutShortIsFinishedByTheNextChange(t *testing.T) {
 	h := newHost(t)
 	a := h.ensure(Spec{Name: "p_a"})
 	// What a removal leaves when its finisher is killed at once: the state
 	// gone, the network recorded as retired, its bridge and rules there.
-	unlock, err := h.m.st.lock()
+	unlock, err := h.m.lock()
 	if err != nil {
 		t.Fatal(err)
 	}

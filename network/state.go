@@ -78,10 +78,17 @@ func (s store) init() error {
 // listing and deleting by handle, which must not interleave.
 const hostLock = "/run/stack-network.lock"
 
+// hold takes the locks of a change, once the deletions a Remove left
+// are on their way (settle).
+func (m *Manager) hold() (held, error) {
+	m.settle()
+	return m.st.hold()
+}
+
 // lock takes the exclusive locks every change holds (the root's, then the
 // host's); unlock with the returned function.
-func (s store) lock() (func(), error) {
-	h, err := s.hold()
+func (m *Manager) lock() (func(), error) {
+	h, err := m.hold()
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +113,12 @@ func (s store) hold() (held, error) {
 	return held{own, host}, nil
 }
 
-func (h held) release() { h.host.Close(); h.own.Close() }
+func (h held) release() {
+	if h.host != nil {
+		h.host.Close()
+	}
+	h.own.Close()
+}
 
 func flock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|unix.O_CLOEXEC, 0o600)

@@ -16,8 +16,11 @@ import (
 )
 
 func main() {
-	if !network.Reexec() && !linux.Reexec() {
-		fmt.Fprintln(os.Stderr, "stack-shim: started by stack only, as a container's monitor or init, or to finish removing a network")
+	// A detached process's jobs (internal/detach): the network's first, as
+	// it holds a lock others wait on.
+	finished := network.Reexec()
+	if !linux.Reexec() && !finished {
+		fmt.Fprintln(os.Stderr, "stack-shim: started by stack only, as a container's monitor or init, or to finish a command's work")
 		os.Exit(2)
 	}
 }

@@ -14,8 +14,11 @@ import (
 
 func main() {
 	// A container's monitor and init are this binary too, and so is the
-	// process that finishes deleting a network's bridge after `down`.
-	if network.Reexec() || linux.Reexec() {
+	// process that finishes a command's work after it (internal/detach):
+	// deleting the bridges down retired, first, as it holds a lock, then
+	// the files of removed containers.
+	finished := network.Reexec()
+	if linux.Reexec() || finished {
 		return
 	}
 	// Most commands live some milliseconds and allocate a few MB loading

@@ -11,13 +11,15 @@ import (
 	"testing"
 
 	"github.com/stackorch/stack/network"
+	"github.com/stackorch/stack/runtime/linux"
 )
 
 // stackBin is the stack binary built once for the end-to-end tests.
 var stackBin string
 
 func TestMain(m *testing.M) {
-	if network.Reexec() { // a network removal made in this process
+	finished := network.Reexec() // a detached process of this one's (internal/detach)
+	if linux.Reexec() || finished {
 		return
 	}
 	os.Exit(runTests(m))

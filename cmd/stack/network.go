@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stackorch/stack/network"
+	"github.com/stackorch/stack/runtime/linux"
 )
 
 // networks opens the network state; the kernel is only touched by verbs
@@ -17,11 +18,16 @@ import (
 // kernel takes some 40 ms over it, and nothing of stack's sees it meanwhile.
 func (g *globalFlags) networks() (*network.Manager, error) {
 	p := g.paths()
-	finisher := shimBinary(p)
-	if finisher == "" {
-		finisher = "/proc/self/exe"
+	return network.Open(network.Options{Lib: p.Lib, Run: p.Run, Logger: g.logger(), Finisher: finisherBinary(p)})
+}
+
+// finisherBinary is the executable of the detached process that finishes
+// a command's work (internal/detach): the shim, or this binary.
+func finisherBinary(p linux.Paths) string {
+	if shim := shimBinary(p); shim != "" {
+		return shim
 	}
-	return network.Open(network.Options{Lib: p.Lib, Run: p.Run, Logger: g.logger(), Finisher: finisher})
+	return "/proc/self/exe"
 }
 
 func newNetworkCommand(g *globalFlags) *cobra.Command {

@@ -8,6 +8,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/stackorch/stack/image"
+	"github.com/stackorch/stack/internal/detach"
 	"github.com/stackorch/stack/network"
 	"github.com/stackorch/stack/project"
 	"github.com/stackorch/stack/runtime"
@@ -79,13 +80,18 @@ func (g *globalFlags) open(ctx context.Context, o openOptions) (*session, error)
 
 func (s *session) close() {
 	s.release()
+	// What is left to the kernel and the disk goes on in one detached
+	// process: the bridges down retired, the files of removed containers.
+	var later detach.Jobs
 	if s.nets != nil {
+		s.nets.Leave(&later)
 		s.nets.Close()
 		s.nets = nil
 	}
 	if s.engine != nil {
-		s.engine.Sweep() // the files of the containers removed, off the command's path
+		s.engine.Sweep(&later)
 	}
+	later.Start(finisherBinary(s.g.paths()))
 }
 
 // ensureNetworks makes the project's networks if they are missing.

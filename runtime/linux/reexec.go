@@ -19,15 +19,19 @@ func init() {
 	goruntime.LockOSThread()
 }
 
-// Reexec runs the monitor, init or sweeper when this process was started
-// as one,
-// and then exits; otherwise it returns false at once, having marked every
-// inherited descriptor close-on-exec. A binary that embeds
-// the engine (the stack CLI, a test binary) calls it first thing in main.
+// Reexec runs the monitor or init when this process was started as one,
+// and then exits; it sweeps removed containers' files and returns true
+// when this is a detached process with that job (Sweep); otherwise it
+// returns false at once, having marked every inherited descriptor
+// close-on-exec. A binary that embeds the engine (the stack CLI, a test
+// binary) calls it first thing in main.
 func Reexec() bool {
 	// Descriptors this process inherited without close-on-exec (Go opens
 	// its own with it) must not reach a container: mark them all.
 	unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	if sweep() {
+		return true
+	}
 	role := os.Getenv(reexecEnv)
 	if role == "" || len(os.Args) < 2 || os.Args[1] != role {
 		return false
@@ -37,8 +41,6 @@ func Reexec() bool {
 		initMain()
 	case "monitor":
 		monitorMain(os.Args[2:])
-	case "sweep":
-		sweepMain(os.Args[2:])
 	default:
 		return false
 	}

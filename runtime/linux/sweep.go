@@ -13,29 +13,33 @@ import (
 // Remove: no longer a container, not yet deleted.
 const trashPrefix = ".removing-"
 
-// Sweep deletes the files of the containers this engine removed with
-// Options.DeferRemoval, in a process of its own started detached (the
-// monitor's binary, cwd /), so that a command need not wait for the disk;
-// it deletes them itself if that process cannot start. It deletes any
-// other removed container's files too, such as a killed sweeper's.
-func (e *Engine) Sweep() {
+// sweepEnv is the sweep's job in a detached process (internal/detach):
+// the containers directory whose removed containers' files it deletes.
+const sweepEnv = "_STACK_SWEEP"
+
+// Sweep adds to j the deletion of the files of the containers this engine
+// removed with Options.DeferRemoval: the process j starts (the monitor's
+// binary, from /) deletes them, so that a command need not wait for the
+// disk. It deletes any other removed container's files too, such as those
+// a killed sweeper left.
+func (e *Engine) Sweep(j *detach.Jobs) {
 	if !e.trash.Swap(false) {
 		return
 	}
 	dir := e.o.Paths.containers()
-	env := []string{reexecEnv + "=sweep", "GOMAXPROCS=1"}
-	if err := detach.Start(e.o.Binary, []string{"stack", "sweep", dir}, env); err != nil {
-		sweepTrash(dir)
-	}
+	j.Add(sweepEnv+"="+dir, func() { sweepTrash(dir) })
 }
 
-// sweepMain is the sweeper process: args are the containers directory.
-// Nobody waits for it: it yields the CPU to whoever wants it.
-func sweepMain(args []string) {
-	syscall.Setpriority(syscall.PRIO_PROCESS, 0, 19)
-	if len(args) == 1 {
-		sweepTrash(args[0])
+// sweep is a detached process's sweep, if it has that job: it yields the
+// CPU to whoever wants it, as nobody waits for it.
+func sweep() bool {
+	dir, ok := os.LookupEnv(sweepEnv)
+	if !ok || !detach.Started() {
+		return false
 	}
+	syscall.Setpriority(syscall.PRIO_PROCESS, 0, 19)
+	sweepTrash(dir)
+	return true
 }
 
 // sweepTrash deletes every removed container's directory under dir.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/stackorch/stack/internal/detach"
 )
 
 func TestDeferredRemovalHidesTheContainerAtOnceAndSweepDeletesItsFiles(t *testing.T) {
@@ -22,7 +24,9 @@ func TestDeferredRemovalHidesTheContainerAtOnceAndSweepDeletesItsFiles(t *testin
 	if _, err := os.Stat(trash); err != nil {
 		t.Fatalf("the removed container's files before Sweep: %v", err)
 	}
-	e.Sweep() // a detached process of the test binary (TestMain runs Reexec)
+	var j detach.Jobs
+	e.Sweep(&j)
+	j.Start("/proc/self/exe") // a detached process of the test binary (TestMain runs Reexec)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, err := os.Stat(trash); os.IsNotExist(err) {
