@@ -32,6 +32,11 @@ type Runtime interface {
 	// A negative timeout means the spec's stop grace period. Stopping a
 	// container that is not running succeeds, as with Docker.
 	Stop(ctx context.Context, id string, timeout time.Duration) error
+	// StopToRemove is Stop for a container that Remove is called on next.
+	// It may return once the container's processes are gone, before the
+	// engine is done with the exit (its record, its network): Remove waits
+	// for that. A teardown uses it, so that a dependency stops sooner.
+	StopToRemove(ctx context.Context, id string, timeout time.Duration) error
 	// Kill sends sig to the container's main process; ErrNotRunning when
 	// there is none.
 	Kill(ctx context.Context, id string, sig syscall.Signal) error

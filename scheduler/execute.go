@@ -134,11 +134,18 @@ func (x *executor) service(ctx context.Context, svc string) error {
 			var once sync.Once
 			stopped := func() { once.Do(stopping.Done) }
 			defer stopped()
-			for _, o := range chain {
+			for i, o := range chain {
 				if o.Kind != OpStop {
 					stopped()
 				}
-				if err := x.op(ctx, o); err != nil {
+				op := x.op
+				if o.Kind == OpStop && i+1 < len(chain) && chain[i+1].Kind == OpRemove && chain[i+1].ID == o.ID {
+					// A teardown: Remove waits for what the stop leaves.
+					op = func(ctx context.Context, o Op) error {
+						return x.step(ctx, o, Stopping, Stopped, x.stopToRemove)
+					}
+				}
+				if err := op(ctx, o); err != nil {
 					x.fail(err)
 					return
 				}

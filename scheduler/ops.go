@@ -17,7 +17,7 @@ func (x *executor) op(ctx context.Context, o Op) error {
 		err = x.step(ctx, o, Creating, Created, x.create)
 	case OpRecreate:
 		err = x.step(ctx, o, Recreating, Recreated, func(ctx context.Context, o Op) error {
-			if err := x.stop(ctx, o); err != nil {
+			if err := x.stopToRemove(ctx, o); err != nil {
 				return err
 			}
 			if err := x.remove(ctx, o); err != nil {
@@ -75,6 +75,16 @@ func (x *executor) start(ctx context.Context, o Op) error {
 // stop stops o's container; one already stopped or gone is fine.
 func (x *executor) stop(ctx context.Context, o Op) error {
 	err := x.rt.Stop(ctx, o.Name, x.stopTimeout)
+	if err != nil && !ignore(err, runtime.ErrNotRunning, runtime.ErrNotFound) {
+		return wrap("stop", o.Name, err)
+	}
+	return nil
+}
+
+// stopToRemove stops o's container, which is removed next: it returns
+// once the container's processes are gone (runtime.Runtime.StopToRemove).
+func (x *executor) stopToRemove(ctx context.Context, o Op) error {
+	err := x.rt.StopToRemove(ctx, o.Name, x.stopTimeout)
 	if err != nil && !ignore(err, runtime.ErrNotRunning, runtime.ErrNotFound) {
 		return wrap("stop", o.Name, err)
 	}

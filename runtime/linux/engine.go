@@ -53,6 +53,7 @@ type Engine struct {
 	mu      sync.Mutex
 	records map[string]*record
 	trash   atomic.Bool // Remove left files for Sweep
+	halted  sync.Map    // by ID, the connection of a StopToRemove, for Remove
 }
 
 var _ runtime.Runtime = (*Engine)(nil)

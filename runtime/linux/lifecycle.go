@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +114,18 @@ var errMonitorDied = errors.New("its monitor exited before the container started
 // Stop stops a running container: its stop signal, then SIGKILL after
 // timeout (negative: the spec's grace period).
 func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) error {
+	return e.stop(ctx, ref, timeout, false)
+}
+
+// StopToRemove is Stop for a container that Remove is called on next: it
+// returns once the container's processes are gone, while its monitor
+// still releases its networks and records the exit, which Remove waits
+// for. A dependency in a teardown stops that much sooner.
+func (e *Engine) StopToRemove(ctx context.Context, ref string, timeout time.Duration) error {
+	return e.stop(ctx, ref, timeout, true)
+}
+
+func (e *Engine) stop(ctx context.Context, ref string, timeout time.Duration, early bool) error {
 	rec, st, err := e.load(ref)
 	if err != nil {
 		return err
@@ -120,7 +133,8 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 	if !st.Running() {
 		return nil
 	}
-	if err := e.call(ctx, rec.ID, request{Op: "stop", Timeout: timeout}); err != nil {
+	conn, err := e.exchange(ctx, rec.ID, request{Op: "stop", Timeout: timeout, Early: early})
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -128,6 +142,14 @@ func (e *Engine) Stop(ctx context.Context, ref string, timeout time.Duration) er
 			return nil // it died meanwhile, and the container with it
 		}
 		return fmt.Errorf("stop container %q: %w", rec.Spec.Name, err)
+	}
+	if early {
+		// The monitor ends the connection once it lets go of its lock.
+		if old, ok := e.halted.Swap(rec.ID, conn); ok {
+			old.(net.Conn).Close()
+		}
+	} else {
+		conn.Close()
 	}
 	return nil
 }
@@ -174,7 +196,13 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 	if err != nil {
 		return err
 	}
-	if st.Running() {
+	// A container StopToRemove stopped may still read as running: its
+	// monitor is recording the end, and ends the connection when done.
+	halted, ok := e.halted.LoadAndDelete(rec.ID)
+	if ok {
+		awaitEnd(halted.(net.Conn), 5*time.Second)
+	}
+	if st.Running() && !ok {
 		if !force {
 			return fmt.Errorf("remove container %q: %w: stop it first or force", rec.Spec.Name, runtime.ErrRunning)
 		}
@@ -207,6 +235,14 @@ func (e *Engine) Remove(ctx context.Context, ref string, force bool) error {
 		return fmt.Errorf("remove container %q: %w", rec.Spec.Name, err)
 	}
 	return nil
+}
+
+// awaitEnd waits up to timeout for the other end to close conn, through
+// the poller, and closes it.
+func awaitEnd(conn net.Conn, timeout time.Duration) {
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(timeout))
+	io.Copy(io.Discard, conn)
 }
 
 // awaitMonitorExit waits a little (5 s at most) for the monitor of a

@@ -35,7 +35,8 @@ type monitor struct {
 	mu      sync.Mutex
 	st      status
 	pid     int           // init's pid while it runs
-	exited  chan struct{} // closed when the current init exits
+	exited  chan struct{} // closed when the current run's end is recorded
+	gone    chan struct{} // closed when the current init is reaped: the run's processes are all gone
 	ready   chan struct{} // closed when the current init forwards signals
 	sync    *os.File      // the current init's sync socket, till then
 	stopped bool          // a user stopped or killed it: no restart
@@ -44,6 +45,11 @@ type monitor struct {
 	mounts  *os.File     // the last run's mount namespace, held (holdMounts)
 	ln      net.Listener // the control socket, once the first init runs
 	hub     *hub         // the current run's attach point
+	// waiting are connections of callers that wait for this monitor to
+	// let go of its lock (an early stop's: Engine.StopToRemove); done,
+	// that it has.
+	waiting []net.Conn
+	done    bool
 
 	initRaw json.RawMessage // init's configuration as the record has it
 	execState
@@ -87,6 +93,7 @@ func (m *monitor) run(handshake *os.File) error {
 	}
 	defer func() {
 		lock.Close() // others see this monitor gone: all that matters is done
+		m.leave()
 		// Last: letting go of the container's mounts and closing the network
 		// manager may wait some milliseconds on the kernel, while nothing
 		// waits on them.
@@ -137,6 +144,30 @@ func (m *monitor) run(handshake *os.File) error {
 	m.handOver()
 	m.supervise()
 	return nil
+}
+
+// closeWhenDone closes conn once this monitor has let go of its lock, and
+// reports whether it will; false: it has already.
+func (m *monitor) closeWhenDone(conn net.Conn) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.done {
+		return false
+	}
+	m.waiting = append(m.waiting, conn)
+	return true
+}
+
+// leave tells those waiting that this monitor has let go of its lock.
+func (m *monitor) leave() {
+	m.mu.Lock()
+	m.done = true
+	waiting := m.waiting
+	m.waiting = nil
+	m.mu.Unlock()
+	for _, c := range waiting {
+		c.Close()
+	}
 }
 
 // supervise waits for each run of the container to end and restarts it as
@@ -254,7 +285,7 @@ func (m *monitor) startOnce() error {
 	oomBefore := m.cg.oomKills()
 	var ep *endpoint // the run's networks, released when it ends
 	runEnded := false
-	exited := make(chan struct{})
+	exited, gone := make(chan struct{}), make(chan struct{})
 	ready := make(chan struct{}) // closed once init forwards signals
 	var copies sync.WaitGroup
 	copies.Add(2)
@@ -271,23 +302,33 @@ func (m *monitor) startOnce() error {
 		outR.Close()
 		errR.Close()
 		h.end()
+		close(gone)
 		close(exited)
 		return fmt.Errorf("start init: %w", err)
 	}
 	m.mu.Lock()
-	m.pid, m.exited, m.ready = pid, exited, ready
+	m.pid, m.exited, m.gone, m.ready = pid, exited, gone, ready
 	m.mu.Unlock()
 	m.holdMounts(pid)
 	go func() {
 		ws, reaped := reapChild(pid)
 		m.mu.Lock()
 		runEnded = true
-		ep.release()
+		m.pid = 0 // reaped: the number may be another process's by now
+		released := ep
+		ep = nil
 		m.mu.Unlock()
+		close(gone)
+		// A stop that waits for gone (stopToRemove) answers now, before the
+		// network and the record are done with: with one P it would
+		// otherwise wait for all of that.
+		goruntime.Gosched()
+		released.release()
 		copies.Wait() // every line logged before the exit is recorded
 		h.end()
 		m.recordExit(ws, reaped, oomBefore)
 		close(exited)
+		goruntime.Gosched() // and a stop waiting for exited, before the monitor's teardown
 	}()
 	fault.Point("start.after-netns", os.Getppid())
 	m.mu.Lock()
@@ -436,9 +477,6 @@ func (m *monitor) recordExit(ws unix.WaitStatus, reaped bool, oomBefore uint64) 
 		code = exitCode(ws)
 	}
 	oom := m.cg.oomKills() > oomBefore
-	m.mu.Lock()
-	m.pid = 0
-	m.mu.Unlock()
 	// One write says both how it ended and whether it comes back, so that
 	// a waiter never mistakes a restarting container for a stopped one.
 	m.setState(func(s *status) {

@@ -84,7 +84,12 @@ func (m *monitor) serve(ln net.Listener) {
 			return
 		}
 		go func() {
-			defer conn.Close()
+			keep := false
+			defer func() {
+				if !keep {
+					conn.Close()
+				}
+			}()
 			var req request
 			dec := json.NewDecoder(conn)
 			if err := dec.Decode(&req); err != nil {
@@ -102,6 +107,11 @@ func (m *monitor) serve(ln net.Listener) {
 				r.Error = err.Error()
 			}
 			json.NewEncoder(conn).Encode(r)
+			if req.Op == "stop" && req.Early && r.Error == "" {
+				// The caller removes the container next: the connection's end
+				// tells it when this monitor is done (leave).
+				keep = m.closeWhenDone(conn)
+			}
 		}()
 	}
 }
@@ -109,7 +119,7 @@ func (m *monitor) serve(ln net.Listener) {
 func (m *monitor) handle(req request) error {
 	switch req.Op {
 	case "stop":
-		return m.stop(req.Timeout)
+		return m.stop(req.Timeout, req.Early)
 	case "kill":
 		return m.kill(syscall.Signal(req.Signal))
 	case "pause":
@@ -129,18 +139,28 @@ func (m *monitor) handle(req request) error {
 }
 
 // stop sends the stop signal, waits up to timeout, then kills. It returns
-// once the container has exited and will not restart.
-func (m *monitor) stop(timeout time.Duration) error {
+// once the container has exited, its end recorded, and will not restart;
+// early, once its processes are gone (Engine.StopToRemove).
+func (m *monitor) stop(timeout time.Duration, early bool) error {
 	m.mu.Lock()
 	m.stopped = true
-	pid, exited, ready, paused := m.pid, m.exited, m.ready, m.st.Status == runtime.StatusPaused
+	pid, exited, gone, ready, paused := m.pid, m.exited, m.gone, m.ready, m.st.Status == runtime.StatusPaused
 	m.mu.Unlock()
 	select {
 	case m.wake <- struct{}{}:
 	default:
 	}
+	done := exited
+	if early {
+		done = gone
+	}
 	if pid == 0 {
-		return nil // between runs: the backoff wakes and stays stopped
+		// Between runs (the backoff wakes and stays stopped), or a run just
+		// reaped and on its way to being recorded.
+		if done != nil {
+			<-done
+		}
+		return nil
 	}
 	if timeout < 0 {
 		timeout = m.rec.Spec.StopGracePeriod
@@ -148,23 +168,23 @@ func (m *monitor) stop(timeout time.Duration) error {
 			timeout = 10 * time.Second
 		}
 	}
-	awaitReady(ready, exited)
+	awaitReady(ready, gone)
 	unix.Kill(pid, stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal))
 	if paused {
 		m.cg.thaw() // a frozen process cannot act on the signal
 	}
 	select {
-	case <-exited:
+	case <-done:
 	case <-time.After(timeout):
 		unix.Kill(pid, unix.SIGKILL)
-		<-exited
+		<-done
 	}
 	return nil
 }
 
 func (m *monitor) kill(sig syscall.Signal) error {
 	m.mu.Lock()
-	pid, exited, ready := m.pid, m.exited, m.ready
+	pid, gone, ready := m.pid, m.gone, m.ready
 	if sig == unix.SIGKILL || sig == stopSignal(m.rec.Spec.StopSignal, m.rec.Image.Config.StopSignal) {
 		m.stopped = true
 	}
@@ -172,18 +192,18 @@ func (m *monitor) kill(sig syscall.Signal) error {
 	if pid == 0 {
 		return runtime.ErrNotRunning
 	}
-	awaitReady(ready, exited)
+	awaitReady(ready, gone)
 	return unix.Kill(pid, sig)
 }
 
-// awaitReady waits until the run's init forwards signals, or has exited.
-func awaitReady(ready, exited chan struct{}) {
+// awaitReady waits until the run's init forwards signals, or is gone.
+func awaitReady(ready, gone chan struct{}) {
 	if ready == nil {
 		return
 	}
 	select {
 	case <-ready:
-	case <-exited:
+	case <-gone:
 	}
 }
 

@@ -156,6 +156,11 @@ func (f *Fake) Stop(ctx context.Context, id string, timeout time.Duration) error
 	return done(nil)
 }
 
+// StopToRemove is Stop: the Fake records an exit the moment it happens.
+func (f *Fake) StopToRemove(ctx context.Context, id string, timeout time.Duration) error {
+	return f.Stop(ctx, id, timeout)
+}
+
 // Kill ends a running container with exit code 128+sig.
 func (f *Fake) Kill(ctx context.Context, id string, sig syscall.Signal) error {
 	done := f.record("kill", id, sig.String())

@@ -167,6 +167,21 @@ var suiteCases = []suiteCase{
 		_, err := h.e.Runtime.Inspect(h.ctx, st.ID)
 		h.wantIs("Inspect after forced Remove", err, runtime.ErrNotFound)
 	}},
+	{"StopToRemoveThenRemoveWithoutForceLeavesNothing", func(h *harness) {
+		st := h.create(h.e.Runs(h.name("a")))
+		h.start(st.ID)
+		if err := h.e.Runtime.StopToRemove(h.ctx, st.ID, 0); err != nil {
+			h.t.Fatalf("StopToRemove = %v", err)
+		}
+		// The engine may still be recording the end: Remove waits for it,
+		// and needs no force, as the container was stopped.
+		if err := h.e.Runtime.Remove(h.ctx, st.ID, false); err != nil {
+			h.t.Fatalf("Remove after StopToRemove = %v", err)
+		}
+		_, err := h.e.Runtime.Inspect(h.ctx, st.ID)
+		h.wantIs("Inspect after Remove", err, runtime.ErrNotFound)
+		h.wantIs("StopToRemove of a removed container", h.e.Runtime.StopToRemove(h.ctx, st.ID, 0), runtime.ErrNotFound)
+	}},
 	{"KillEndsRunningAndRefusesStopped", func(h *harness) {
 		st := h.create(h.e.Runs(h.name("a")))
 		h.wantIs("Kill of created", h.e.Runtime.Kill(h.ctx, st.ID, syscall.SIGKILL), runtime.ErrNotRunning)
