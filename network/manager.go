@@ -57,6 +57,11 @@ type Manager struct {
 	// end of an Attach or Detach leaves it open for Close.
 	nftDeleted atomic.Bool
 
+	// chg is held through each change (hold): a Remove may leave the host
+	// lock held by this Manager, which the next change of this process
+	// goes on under or lets go of, never takes a second time.
+	chg sync.Mutex
+
 	mu    sync.Mutex
 	holds map[string][]io.Closer // port reservations this process holds, by container
 	// pending is the host lock Remove keeps held for the finisher of the
@@ -214,7 +219,9 @@ func (m *Manager) closeKernel(all bool) {
 // still holds. It may wait some milliseconds for the kernel (see
 // nftDeleted): a process on its way out closes it last, or not at all.
 func (m *Manager) Close() error {
+	m.chg.Lock()
 	m.settle()
+	m.chg.Unlock()
 	m.mu.Lock()
 	for id, hs := range m.holds {
 		closeAll(hs)

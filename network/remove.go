@@ -22,13 +22,18 @@ func (m *Manager) Remove(ctx context.Context, name string) error {
 func (m *Manager) remove(name string) error {
 	// The kernel is asked nothing here when a finisher does the deleting:
 	// finishRetired opens the connections when it has work.
-	h, err := m.hold()
+	h, err := m.hold(true)
 	if err != nil {
 		return err
 	}
 	defer func() { h.release() }()
-	if err := m.finishRetired(); err != nil {
-		return err
+	// A removal cut short is finished first; if this Manager holds the
+	// host lock already, the retired bridges are its own, left to the
+	// finisher with this one's.
+	if h.host != nil {
+		if err := m.finishRetired(); err != nil {
+			return err
+		}
 	}
 	n, err := m.st.network(name)
 	if err != nil {
@@ -49,9 +54,11 @@ func (m *Manager) remove(name string) error {
 	}
 	if m.finisher != "" {
 		// The host lock stays held for the finisher (Leave).
-		m.mu.Lock()
-		m.pending, h.host = h.host, nil
-		m.mu.Unlock()
+		if h.host != nil {
+			m.mu.Lock()
+			m.pending, h.host = h.host, nil
+			m.mu.Unlock()
+		}
 		return nil
 	}
 	return m.finishRetired()

@@ -30,15 +30,7 @@ func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeI
 	j.Start("/proc/self/exe")
 	// The host lock is free only once the process that deletes the bridge
 	// is done: by then the bridge, its record and the table are gone.
-	lock, err := os.OpenFile(hostLock, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lock.Close()
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	unix.Flock(int(lock.Fd()), unix.LOCK_UN)
+	testWaitHostLock(t)
 	if _, err := h.m.nl.LinkByName(n.Bridge); err == nil {
 		t.Errorf("bridge %q still there once the lock was let go", n.Bridge)
 	}
@@ -87,6 +79,54 @@ func TestAChangeAfterADetachedRemovalStartsItsFinisherFirst(t *testing.T) {
 	if err := m.Remove(context.Background(), "p_b"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestRemovalsOfOneManagerLeaveAllTheirBridgesToOneFinisher(t *testing.T) {
+	h := newHost(t)
+	a, b := h.ensure(Spec{Name: "p_a"}), h.ensure(Spec{Name: "p_b"})
+	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	// The second Remove goes on under the host lock the first keeps: it
+	// neither waits for a finisher nor deletes the first bridge itself.
+	for _, name := range []string{"p_a", "p_b"} {
+		if err := m.Remove(context.Background(), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, n := range []Network{a, b} {
+		if _, err := h.m.nl.LinkByName(n.Bridge); err != nil {
+			t.Errorf("bridge %q deleted before the finisher started: %v", n.Bridge, err)
+		}
+	}
+	var j detach.Jobs
+	m.Leave(&j)
+	j.Start("/proc/self/exe")
+	testWaitHostLock(t)
+	for _, n := range []Network{a, b} {
+		if _, err := h.m.nl.LinkByName(n.Bridge); err == nil {
+			t.Errorf("bridge %q still there once the finisher is done", n.Bridge)
+		}
+		if _, err := os.Stat(retiredFile(n.Bridge)); !os.IsNotExist(err) {
+			t.Errorf("record of the retired bridge %q: %v", n.Bridge, err)
+		}
+	}
+}
+
+// testWaitHostLock waits for whoever holds the host lock to let go.
+func testWaitHostLock(t *testing.T) {
+	t.Helper()
+	lock, err := os.OpenFile(hostLock, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	unix.Flock(int(lock.Fd()), unix.LOCK_UN)
 }
 
 func TestARemovalCutShortIsFinishedByTheNextChange(t *testing.T) {

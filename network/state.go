@@ -1,6 +1,7 @@
 package network
 
 import (
+	"sync"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -78,17 +79,36 @@ func (s store) init() error {
 // listing and deleting by handle, which must not interleave.
 const hostLock = "/run/stack-network.lock"
 
-// hold takes the locks of a change, once the deletions a Remove left
-// are on their way (settle).
-func (m *Manager) hold() (held, error) {
-	m.settle()
-	return m.st.hold()
+// hold takes the locks of a change. The deletions a Remove left go on
+// their way first (settle), unless keep: another Remove then goes on under
+// the host lock this Manager holds for them, and leaves it held.
+func (m *Manager) hold(keep bool) (held, error) {
+	m.chg.Lock()
+	if !keep {
+		m.settle()
+	}
+	m.mu.Lock()
+	kept := m.pending != nil
+	m.mu.Unlock()
+	var h held
+	var err error
+	if kept {
+		h.own, err = m.st.holdOwn()
+	} else {
+		h, err = m.st.hold()
+	}
+	if err != nil {
+		m.chg.Unlock()
+		return held{}, err
+	}
+	h.chg = &m.chg
+	return h, nil
 }
 
 // lock takes the exclusive locks every change holds (the root's, then the
 // host's); unlock with the returned function.
 func (m *Manager) lock() (func(), error) {
-	h, err := m.hold()
+	h, err := m.hold(false)
 	if err != nil {
 		return nil, err
 	}
@@ -98,19 +118,32 @@ func (m *Manager) lock() (func(), error) {
 // held is the two locks, open. The host's may be handed to another
 // process: it stays held till that one exits too (a flock belongs to the
 // open file), and every change, of any root, waits for it.
-type held struct{ own, host *os.File }
+// In a Manager, chg is its changes' mutex (see Manager.chg).
+type held struct {
+	own, host *os.File
+	chg       *sync.Mutex
+}
 
 func (s store) hold() (held, error) {
-	own, err := flock(filepath.Join(s.run, "network", "lock"))
+	own, err := s.holdOwn()
 	if err != nil {
-		return held{}, fmt.Errorf("lock network state: %w", err)
+		return held{}, err
 	}
 	host, err := flock(hostLock)
 	if err != nil {
 		own.Close()
 		return held{}, fmt.Errorf("lock the host's network rules: %w", err)
 	}
-	return held{own, host}, nil
+	return held{own: own, host: host}, nil
+}
+
+// holdOwn takes the root's lock alone.
+func (s store) holdOwn() (*os.File, error) {
+	own, err := flock(filepath.Join(s.run, "network", "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("lock network state: %w", err)
+	}
+	return own, nil
 }
 
 func (h held) release() {
@@ -118,6 +151,9 @@ func (h held) release() {
 		h.host.Close()
 	}
 	h.own.Close()
+	if h.chg != nil {
+		h.chg.Unlock()
+	}
 }
 
 func flock(path string) (*os.File, error) {
