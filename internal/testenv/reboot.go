@@ -26,23 +26,29 @@ import (
 func Reboot(t testing.TB, root string) {
 	t.Helper()
 	ids := ContainerIDs(root)
-	var pids []int
-	procs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, p := range procs {
-		pid, _ := strconv.Atoi(filepath.Base(p))
-		cmd, _ := os.ReadFile(p + "/cmdline")
-		cg, _ := os.ReadFile(p + "/cgroup")
-		if pid != os.Getpid() && (bytes.Contains(cmd, []byte(root)) || slices.ContainsFunc(ids, func(id string) bool {
-			return bytes.Contains(cg, []byte("/stack/"+id))
-		})) {
-			syscall.Kill(pid, syscall.SIGKILL)
-			pids = append(pids, pid)
-		}
-	}
+	// A monitor not yet killed may restart a container whose process was:
+	// the processes are looked for again until none is left.
 	deadline := time.Now().Add(10 * time.Second)
-	for _, pid := range pids {
-		for alive(pid) && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
+	for killed := true; killed && time.Now().Before(deadline); {
+		killed = false
+		var pids []int
+		procs, _ := filepath.Glob("/proc/[0-9]*")
+		for _, p := range procs {
+			pid, _ := strconv.Atoi(filepath.Base(p))
+			cmd, _ := os.ReadFile(p + "/cmdline")
+			cg, _ := os.ReadFile(p + "/cgroup")
+			if pid != os.Getpid() && alive(pid) && (bytes.Contains(cmd, []byte(root)) || slices.ContainsFunc(ids, func(id string) bool {
+				return bytes.Contains(cg, []byte("/stack/"+id))
+			})) {
+				syscall.Kill(pid, syscall.SIGKILL)
+				pids = append(pids, pid)
+				killed = true
+			}
+		}
+		for _, pid := range pids {
+			for alive(pid) && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
 	}
 	if data, err := os.ReadFile("/proc/self/mountinfo"); err == nil {

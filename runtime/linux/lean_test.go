@@ -16,11 +16,13 @@ import (
 
 // zombies counts, from inside, the container's processes that exited and
 // were never reaped, after an orphan has exited.
-const zombies = `sh -c 'sleep 0.05 &'; sleep 0.3; n=0
+// The trap comes first: the test stops the container once it has read
+// the count.
+const zombies = `trap 'exit 9' TERM; sh -c 'sleep 0.05 &'; sleep 0.3; n=0
 	for f in /proc/[0-9]*/stat; do case "$(cat $f 2>/dev/null)" in *") Z "*) n=$((n+1));; esac; done
-	echo zombies=$n
 	cat /proc/1/exe >/dev/null 2>&1 && echo read-exe
-	trap 'exit 9' TERM; while true; do sleep 0.05; done`
+	echo zombies=$n
+	while true; do sleep 0.05; done`
 
 func TestInitBecomesTheLeanInitOnceTheServiceRuns(t *testing.T) {
 	e := newEngine(t)
