@@ -6,9 +6,9 @@ import (
 )
 
 // makeCgroup gives the container a fresh cgroup with its limits, while its
-// monitor starts up (which waits for it: awaitCgroup): every start, so that a restart by `start` or a
-// repair by `up` gets the limits too. One left by a monitor that was
-// killed goes first.
+// monitor starts up (which waits for it: awaitCgroup): every start, so
+// that a restart by `start` or a repair by `up` gets the limits too. One
+// left by a monitor that was killed goes first.
 func (e *Engine) makeCgroup(rec *record) error {
 	if old := loadCgroup(rec.ID); old != nil {
 		if err := old.delete(); err != nil {
