@@ -14,11 +14,7 @@ import (
 func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeIsGone(t *testing.T) {
 	h := newHost(t)
 	n := h.ensure(Spec{Name: "p_a"})
-	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := finishingManager(t, h)
 	if err := m.Remove(context.Background(), "p_a"); err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +46,7 @@ func TestDetachedRemovalForgetsTheNetworkAtOnceAndHoldsTheHostLockTillTheBridgeI
 func TestAChangeAfterADetachedRemovalStartsItsFinisherFirst(t *testing.T) {
 	h := newHost(t)
 	a := h.ensure(Spec{Name: "p_a"})
-	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := finishingManager(t, h)
 	if err := m.Remove(context.Background(), "p_a"); err != nil {
 		t.Fatal(err)
 	}
@@ -84,11 +76,7 @@ func TestAChangeAfterADetachedRemovalStartsItsFinisherFirst(t *testing.T) {
 func TestRemovalsOfOneManagerLeaveAllTheirBridgesToOneFinisher(t *testing.T) {
 	h := newHost(t)
 	a, b := h.ensure(Spec{Name: "p_a"}), h.ensure(Spec{Name: "p_b"})
-	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := finishingManager(t, h)
 	// The second Remove goes on under the host lock the first keeps: it
 	// neither waits for a finisher nor deletes the first bridge itself.
 	for _, name := range []string{"p_a", "p_b"} {
@@ -113,6 +101,19 @@ func TestRemovalsOfOneManagerLeaveAllTheirBridgesToOneFinisher(t *testing.T) {
 			t.Errorf("record of the retired bridge %q: %v", n.Bridge, err)
 		}
 	}
+}
+
+// finishingManager opens a second Manager of h's state whose removals
+// leave the bridges to a finisher: this test binary (TestMain runs
+// Reexec).
+func finishingManager(t *testing.T, h *testHost) *Manager {
+	t.Helper()
+	m, err := Open(Options{Lib: h.m.st.lib, Run: h.m.st.run, HostNetns: h.path, Finisher: "/proc/self/exe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }
 
 // testWaitHostLock waits for whoever holds the host lock to let go.
